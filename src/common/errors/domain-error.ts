@@ -1,0 +1,60 @@
+/** A field that failed validation, as listed in a 400 problem. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/**
+ * A refusal the caller can act on. Each carries a stable machine-readable `code`; the exception
+ * filter turns it into RFC 9457 problem+json with `status`.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationFailedError extends DomainError {
+  constructor(
+    readonly errors: FieldError[],
+    message = 'The request has invalid fields.',
+  ) {
+    super(400, 'validation_failed', message);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(what = 'Resource', id?: string) {
+    super(404, 'not_found', id ? `${what} ${id} was not found.` : `${what} was not found.`);
+  }
+}
+
+export class ConflictError extends DomainError {
+  constructor(code: string, message: string) {
+    super(409, code, message);
+  }
+}
+
+export class BusinessRuleError extends DomainError {
+  constructor(code: string, message: string, extra: Record<string, unknown> = {}) {
+    super(422, code, message, extra);
+  }
+}
+
+export class UnauthenticatedError extends DomainError {
+  constructor(message = 'Authentication is required.', code = 'unauthenticated') {
+    super(401, code, message);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  constructor(message = 'You are not allowed to do this.', code = 'forbidden') {
+    super(403, code, message);
+  }
+}

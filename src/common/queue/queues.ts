@@ -1,0 +1,24 @@
+import type { DefaultJobOptions } from 'bullmq';
+
+/** Every BullMQ queue, by name. Processors live in their modules and run in the worker only. */
+export const QueueName = {
+  Maintenance: 'maintenance',
+} as const;
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+export const ALL_QUEUES: QueueName[] = Object.values(QueueName);
+
+export const MaintenanceJob = {
+  PurgeIdempotencyKeys: 'purge-idempotency-keys',
+} as const;
+
+/**
+ * Retried with exponential backoff (1 s, 2 s, 4 s, ...); failed jobs are kept so that they can be
+ * inspected and replayed; completed ones are trimmed.
+ */
+export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 24 * 3600, count: 1000 },
+  removeOnFail: false,
+};

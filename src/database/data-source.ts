@@ -1,0 +1,41 @@
+import { join } from 'node:path';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { ENTITIES } from './entities';
+import { SnakeNamingStrategy } from './snake-naming.strategy';
+
+export const MIGRATIONS = [join(__dirname, '..', '..', 'migrations', '*.{ts,js}')];
+
+export interface ConnectionSettings {
+  url: string;
+  poolSize?: number;
+  statementTimeoutMs?: number;
+  applicationName?: string;
+}
+
+/** The one place TypeORM is configured: the API, the worker, scripts and tests all use it. */
+export function dataSourceOptions(settings: ConnectionSettings): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: settings.url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    migrationsTransactionMode: 'each',
+    namingStrategy: new SnakeNamingStrategy(),
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
+    synchronize: false,
+    migrationsRun: false,
+    logging: ['error'],
+    poolSize: settings.poolSize ?? 10,
+    applicationName: settings.applicationName ?? 'beacon',
+    extra: {
+      statement_timeout: settings.statementTimeoutMs ?? 15000,
+      idle_in_transaction_session_timeout: 60000,
+    },
+  };
+}
+
+export function createDataSource(settings: ConnectionSettings): DataSource {
+  return new DataSource(dataSourceOptions(settings));
+}

@@ -1,0 +1,32 @@
+import { DataSource, EntityManager } from 'typeorm';
+import { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export type UnitOfWork<T> = (manager: EntityManager) => Promise<T>;
+
+/**
+ * Runs `work` in one transaction with `app.tenant_id` set for that transaction only
+ * (`set_config(..., true)`), so row-level security scopes every statement to the tenant and
+ * nothing leaks to the next user of the pooled connection.
+ */
+export async function runInTenant<T>(
+  dataSource: DataSource,
+  tenantId: string,
+  work: UnitOfWork<T>,
+  isolation: IsolationLevel = 'READ COMMITTED',
+): Promise<T> {
+  if (!UUID.test(tenantId)) throw new Error(`runInTenant needs a tenant uuid, got "${tenantId}"`);
+  return dataSource.transaction(isolation, async (manager) => {
+    await manager.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
+    return work(manager);
+  });
+}
+
+/**
+ * Runs `work` in one transaction with no tenant: tenant-owned tables show no rows. For the
+ * platform registry (tenants) and the explicit super-admin paths only.
+ */
+export async function runWithoutTenant<T>(dataSource: DataSource, work: UnitOfWork<T>): Promise<T> {
+  return dataSource.transaction('READ COMMITTED', work);
+}
