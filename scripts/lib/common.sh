@@ -11,10 +11,12 @@ die() { printf '\033[1;31m[beacon]\033[0m %s\n' "$*" >&2; exit 1; }
 
 ensure_dependencies() {
   local stamp="node_modules/.beacon-lock-hash" want
-  want="$(sha1sum package-lock.json | cut -c1-40)"
+  want="$(cat package.json package-lock.json | sha1sum | cut -c1-40)"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
-  say "installing npm dependencies (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+  say "installing npm dependencies"
+  # `npm install` honours package-lock.json; `npm ci` (npm 11) wrongly rejects a lock that lists
+  # only this platform's optional native binaries.
+  npm install --no-audit --no-fund --loglevel=error
   echo "$want" >"$stamp"
 }
 
@@ -145,6 +147,8 @@ bootstrap_database() {
 SELECT format('CREATE ROLE %I LOGIN', '$owner') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$owner') \gexec
 SELECT format('CREATE ROLE %I LOGIN', '$app') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$app') \gexec
 ALTER ROLE "$owner" LOGIN CREATEDB NOSUPERUSER NOBYPASSRLS PASSWORD '$owner_pw';
+-- Lets the owner drop its own test databases WITH (FORCE) while an app connection lingers.
+GRANT pg_signal_backend TO "$owner";
 ALTER ROLE "$app" LOGIN NOCREATEDB NOCREATEROLE NOSUPERUSER NOBYPASSRLS PASSWORD '$app_pw';
 SELECT format('CREATE DATABASE %I OWNER %I', '$db', '$owner') WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = '$db') \gexec
 SQL

@@ -26,7 +26,7 @@ export function dataSourceOptions(settings: ConnectionSettings): DataSourceOptio
     installExtensions: false,
     synchronize: false,
     migrationsRun: false,
-    logging: ['error'],
+    logging: false,
     poolSize: settings.poolSize ?? 10,
     applicationName: settings.applicationName ?? 'beacon',
     extra: {

@@ -77,7 +77,7 @@ export class ProblemFilter implements ExceptionFilter {
     const fastifyError = exception as FastifyLikeError;
     const known = fastifyError?.code ? FASTIFY_ERRORS[fastifyError.code] : undefined;
     if (known) return problem(known.status, known.code, known.detail ?? String(fastifyError.message));
-    if (exception instanceof SyntaxError && fastifyError.statusCode === 400) {
+    if ((exception as Error)?.name === 'SyntaxError' && fastifyError.statusCode === 400) {
       return problem(400, 'malformed_json', 'The body is not valid JSON.');
     }
     const status = fastifyError?.statusCode;
@@ -100,6 +100,10 @@ export class ProblemFilter implements ExceptionFilter {
     const response = exception.getResponse();
     if (status === HttpStatus.NOT_FOUND && typeof response === 'object' && /^Cannot /.test(exception.message)) {
       return problem(404, 'route_not_found', `No route ${request.method} ${request.url.split('?')[0]}.`);
+    }
+    // Nest hands Fastify's body-parser failures over as plain HttpExceptions carrying the message.
+    if (status === HttpStatus.BAD_REQUEST && typeof response === 'string' && /JSON/i.test(response)) {
+      return problem(400, 'malformed_json', 'The body is not valid JSON.');
     }
     const message =
       typeof response === 'object' && response !== null && 'message' in response
