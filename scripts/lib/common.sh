@@ -89,6 +89,12 @@ as_pg_user() {
 
 docker_engine() { command -v docker >/dev/null && docker info >/dev/null 2>&1; }
 
+compose_services() {
+  BEACON_APP_PASSWORD="$(url_part "$DATABASE_URL" password)" \
+  BEACON_OWNER_PASSWORD="$(url_part "$DATABASE_OWNER_URL" password)" \
+    docker compose up -d --wait "$@"
+}
+
 ensure_postgres() {
   local host port
   host="$(url_part "$DATABASE_URL" hostname)"
@@ -102,7 +108,7 @@ ensure_postgres() {
     if ! apt_install postgresql-15-postgis-3 postgresql-contrib; then
       if docker_engine; then
         say "starting PostgreSQL+PostGIS and Redis with docker compose"
-        docker compose up -d --wait postgres redis
+        compose_services postgres redis
         return
       fi
       die "PostgreSQL 15+ with PostGIS 3 is needed: install postgresql-15-postgis-3 (Debian/Ubuntu, as root), run a Docker engine (docker compose up -d postgres redis), or point DATABASE_URL and DATABASE_OWNER_URL at your own server."
@@ -168,7 +174,7 @@ ensure_redis() {
   is_local_host "$host" || die "Redis at $host:$port (REDIS_URL) is not reachable."
   if ! command -v redis-server >/dev/null; then
     if ! apt_install redis-server; then
-      if docker_engine; then docker compose up -d --wait redis; return; fi
+      if docker_engine; then compose_services redis; return; fi
       die "Redis 7 is needed: install redis-server (Debian/Ubuntu, as root), run a Docker engine (docker compose up -d redis), or point REDIS_URL at your own server."
     fi
   fi
