@@ -11,7 +11,10 @@ const base = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', diagnostics: false }],
     // A few dependencies ship ES modules only; Node 20's require() loads them, Jest's does not.
-    '^.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true }, diagnostics: false }],
+    '^.+\\.js$': [
+      'ts-jest',
+      { tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true }, diagnostics: false },
+    ],
   },
   transformIgnorePatterns: ['/node_modules/(?!(content-disposition)/)'],
   rootDir: __dirname,

@@ -48,7 +48,11 @@ export function httpGet(port: number, path: string, headers: Record<string, stri
   return new Promise((resolve, reject) => {
     request({ host: '127.0.0.1', port, path, agent, headers }, (res) => {
       res.resume();
-      res.on('end', () => (res.statusCode && res.statusCode < 500 ? resolve(res.statusCode) : reject(new Error(`status ${res.statusCode}`))));
+      res.on('end', () =>
+        res.statusCode && res.statusCode < 500
+          ? resolve(res.statusCode)
+          : reject(new Error(`status ${res.statusCode}`)),
+      );
     })
       .on('error', reject)
       .end();
@@ -62,5 +66,7 @@ export function report(baseline: RunResult, subject: RunResult): void {
   console.log(row(subject));
   console.log(`ratio (API / raw PostgreSQL): ${(subject.perSecond / baseline.perSecond).toFixed(2)}`);
   const memory = process.memoryUsage();
-  console.log(`memory: rss ${(memory.rss / 2 ** 20).toFixed(0)} MiB, heap ${(memory.heapUsed / 2 ** 20).toFixed(0)} MiB`);
+  console.log(
+    `memory: rss ${(memory.rss / 2 ** 20).toFixed(0)} MiB, heap ${(memory.heapUsed / 2 ** 20).toFixed(0)} MiB`,
+  );
 }

@@ -5,8 +5,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 ensure_dependencies
 ensure_services
-say "lint"
+say "lint (eslint, prettier)"
 npx eslint . --max-warnings 0
+npx prettier --check src test scripts bench migrations --log-level warn
 say "type check"
 npx tsc -p tsconfig.json --noEmit
 say "schema drift check"

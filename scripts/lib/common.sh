@@ -150,6 +150,7 @@ bootstrap_database() {
   db="$(url_part "$DATABASE_URL" pathname)"
   local psql=("$bin/psql" -h "$dir/run" -p "$port" -U postgres -v ON_ERROR_STOP=1 -qAt)
   as_pg_user "${psql[@]}" -d postgres >/dev/null <<SQL
+SET client_min_messages = warning;
 SELECT format('CREATE ROLE %I LOGIN', '$owner') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$owner') \gexec
 SELECT format('CREATE ROLE %I LOGIN', '$app') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$app') \gexec
 ALTER ROLE "$owner" LOGIN CREATEDB NOSUPERUSER NOBYPASSRLS PASSWORD '$owner_pw';

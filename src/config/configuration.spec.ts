@@ -58,7 +58,10 @@ describe('loadConfig', () => {
 describe('corsOrigins', () => {
   const base = loadConfig(valid);
   it('reads a list, a wildcard or nothing', () => {
-    expect(corsOrigins({ ...base, CORS_ORIGINS: 'https://a.com, https://b.com' })).toEqual(['https://a.com', 'https://b.com']);
+    expect(corsOrigins({ ...base, CORS_ORIGINS: 'https://a.com, https://b.com' })).toEqual([
+      'https://a.com',
+      'https://b.com',
+    ]);
     expect(corsOrigins({ ...base, CORS_ORIGINS: '*' })).toBe(true);
     expect(corsOrigins({ ...base, CORS_ORIGINS: '' })).toBe(false);
   });

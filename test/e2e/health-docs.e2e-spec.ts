@@ -21,8 +21,12 @@ describe('health, metrics and API docs', () => {
     const res = await request(t.server).get('/metrics');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
-    expect(res.text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/health\/live",status_code="200"\} [1-9]/);
-    expect(res.text).toMatch(/http_request_duration_seconds_count\{method="GET",route="unmatched",status_code="404"\} 1/);
+    expect(res.text).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="\/health\/live",status_code="200"\} [1-9]/,
+    );
+    expect(res.text).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="unmatched",status_code="404"\} 1/,
+    );
     expect(res.text).toMatch(/queue_jobs\{queue="maintenance",state="waiting"\} \d+/);
   });
 

@@ -36,8 +36,32 @@ describe('graceful shutdown', () => {
   });
 });
 
+describe('shutdown deadline', () => {
+  let t: TestApp;
+  beforeAll(
+    async () => (t = await startTestApp({ controllers: [ProbeController], env: { SHUTDOWN_TIMEOUT_MS: '100' } })),
+  );
+
+  it('cuts a request still running when SHUTDOWN_TIMEOUT_MS runs out', async () => {
+    await t.app.listen(0, '127.0.0.1');
+    const { port } = t.app.getHttpServer().address() as AddressInfo;
+    const outcome = get(port, '/__probe/slow').then(
+      () => 'completed',
+      (error: Error) => error.message,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = Date.now();
+    await t.close();
+    expect(await outcome).toMatch(/socket hang up|ECONNRESET/);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
 describe('configuration at boot', () => {
-  function boot(entry: string, env: Record<string, string | undefined>): Promise<{ code: number | null; output: string }> {
+  function boot(
+    entry: string,
+    env: Record<string, string | undefined>,
+  ): Promise<{ code: number | null; output: string }> {
     return new Promise((resolve) => {
       const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', entry], {
         cwd: ROOT,

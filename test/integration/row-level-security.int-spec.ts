@@ -21,9 +21,7 @@ describe('row-level security through the application connection', () => {
   });
 
   it('connects as a role that is neither superuser nor able to bypass RLS', async () => {
-    const [role] = await app.query(
-      `SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user`,
-    );
+    const [role] = await app.query(`SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user`);
     expect(role).toEqual({ rolsuper: false, rolbypassrls: false });
   });
 

@@ -72,7 +72,8 @@ describe('schema', () => {
          WHERE con.conrelid = $1::regclass AND con.contype IN ('p', 'u')`,
         [table.table],
       );
-      for (const key of keys) expect({ table: table.table, key: key.name, first: key.first }).toMatchObject({ first: 'tenant_id' });
+      for (const key of keys)
+        expect({ table: table.table, key: key.name, first: key.first }).toMatchObject({ first: 'tenant_id' });
     }
   });
 });

@@ -56,7 +56,10 @@ describe('worker process', () => {
       runInTenant(observer, tenantId, (m) => m.query(`SELECT key FROM idempotency_keys ORDER BY key`)) as Promise<
         Array<{ key: string }>
       >;
-    const remainingA = await eventually(() => keysOf(a.id), (rows) => rows.length === 1);
+    const remainingA = await eventually(
+      () => keysOf(a.id),
+      (rows) => rows.length === 1,
+    );
     expect(remainingA).toEqual([{ key: 'live-a' }]);
     expect(await keysOf(b.id)).toEqual([]);
 

@@ -11,9 +11,7 @@ export function factories(dataSource: DataSource) {
   return {
     tenant(overrides: Partial<TenantEntity> = {}): Promise<TenantEntity> {
       return runWithoutTenant(dataSource, (manager) =>
-        manager.save(
-          manager.create(TenantEntity, { slug: `t-${unique()}`, name: `Tenant ${unique()}`, ...overrides }),
-        ),
+        manager.save(manager.create(TenantEntity, { slug: `t-${unique()}`, name: `Tenant ${unique()}`, ...overrides })),
       );
     },
 

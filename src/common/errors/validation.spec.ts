@@ -8,7 +8,9 @@ describe('flattenValidationErrors', () => {
   it('gives each nested failure its full path', () => {
     const errors = [
       error('name', { isString: 'name must be a string' }),
-      error('items', undefined, [error('0', undefined, [error('quantity', { min: 'quantity must not be less than 1' })])]),
+      error('items', undefined, [
+        error('0', undefined, [error('quantity', { min: 'quantity must not be less than 1' })]),
+      ]),
       error('extra', { whitelistValidation: 'property extra should not exist' }),
     ];
     expect(flattenValidationErrors(errors)).toEqual([

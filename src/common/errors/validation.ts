@@ -11,9 +11,7 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
       : error.property;
     const own = Object.values(error.constraints ?? {}).map((message) => ({
       field,
-      message: message.startsWith(`property ${error.property} should not exist`)
-        ? 'is not a known field'
-        : message,
+      message: message.startsWith(`property ${error.property} should not exist`) ? 'is not a known field' : message,
     }));
     return [...own, ...flattenValidationErrors(error.children ?? [], field)];
   });

@@ -57,7 +57,24 @@ export async function configureHttpApp(app: NestFastifyApplication): Promise<voi
     void reply.header('x-request-id', request.id);
   });
   fastify.addHook('onResponse', async (request, reply) => {
-    metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    metrics.observeRequest(
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  // Draining: keep-alive connections that fall idle after close() began are closed at once, and
+  // whatever is still open when SHUTDOWN_TIMEOUT_MS runs out is cut.
+  fastify.addHook('preClose', async () => {
+    const server = fastify.server;
+    const idle = setInterval(() => server.closeIdleConnections(), 50).unref();
+    const deadline = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS).unref();
+    server.once('close', () => {
+      clearInterval(idle);
+      clearTimeout(deadline);
+    });
   });
 
   if (config.DOCS_ENABLED) {

@@ -36,7 +36,13 @@ export function listRoutes(app: INestApplicationContext): RouteEntry[] {
         const access = accessGrants(handler) ?? accessGrants(controller) ?? [];
         for (const prefix of prefixes) {
           for (const path of paths) {
-            routes.push({ method: RequestMethod[method], path: joinPath(prefix, path), controller: controller.name, handler: name, access });
+            routes.push({
+              method: RequestMethod[method],
+              path: joinPath(prefix, path),
+              controller: controller.name,
+              handler: name,
+              access,
+            });
           }
         }
       }

@@ -10,6 +10,11 @@ describe('redisOptionsFromUrl', () => {
       db: 2,
       tls: {},
     });
-    expect(redisOptionsFromUrl('redis://127.0.0.1')).toMatchObject({ host: '127.0.0.1', port: 6379, db: 0, tls: undefined });
+    expect(redisOptionsFromUrl('redis://127.0.0.1')).toMatchObject({
+      host: '127.0.0.1',
+      port: 6379,
+      db: 0,
+      tls: undefined,
+    });
   });
 });
