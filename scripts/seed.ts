@@ -1,6 +1,7 @@
 import { loadEnvFile } from '../src/config/env-file';
 import { createDataSource } from '../src/database/data-source';
 import { runWithoutTenant } from '../src/database/tenant-transaction';
+import { upsertSuperAdmin } from '../src/modules/accounts/super-admins';
 
 /** Demo data for local development. Safe to run again: it only adds what is missing. */
 async function main(): Promise<void> {
@@ -17,6 +18,12 @@ async function main(): Promise<void> {
       ),
     )) as Array<{ id: string; slug: string }>;
     console.log(`demo tenant "${tenant.slug}" (${tenant.id}) ready`);
+    const email = process.env.SEED_SUPER_ADMIN_EMAIL;
+    const password = process.env.SEED_SUPER_ADMIN_PASSWORD;
+    if (email && password) {
+      await upsertSuperAdmin(dataSource, email, password);
+      console.log(`super admin ${email} ready`);
+    }
   } finally {
     await dataSource.destroy();
   }

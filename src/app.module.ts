@@ -1,7 +1,6 @@
 import { Module, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AccessGuard } from './common/auth/access.guard';
-import { CREDENTIAL_RESOLVER, NoCredentialResolver } from './common/auth/credential-resolver';
 import { ProblemFilter } from './common/errors/problem.filter';
 import { validationExceptionFactory } from './common/errors/validation';
 import { LoggerModule } from './common/logging/logger.module';
@@ -9,6 +8,7 @@ import { QueueModule } from './common/queue/queue.module';
 import { RedisModule } from './common/redis/redis.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { AccountsModule } from './modules/accounts/accounts.module';
 import { HealthModule } from './modules/health/health.module';
 
 /** Modules shared by the API and the worker. */
@@ -16,9 +16,8 @@ export const CORE_MODULES = [ConfigModule, LoggerModule, DatabaseModule, RedisMo
 
 /** The HTTP API. */
 @Module({
-  imports: [...CORE_MODULES, HealthModule],
+  imports: [...CORE_MODULES, HealthModule, AccountsModule],
   providers: [
-    { provide: CREDENTIAL_RESOLVER, useClass: NoCredentialResolver },
     { provide: APP_GUARD, useClass: AccessGuard },
     { provide: APP_FILTER, useClass: ProblemFilter },
     {

@@ -10,10 +10,3 @@ export interface CredentialResolver {
 }
 
 export const CREDENTIAL_RESOLVER = Symbol('CREDENTIAL_RESOLVER');
-
-/** Until identity exists no credential is accepted, so every non-public route answers 401. */
-export class NoCredentialResolver implements CredentialResolver {
-  resolve(): Promise<Actor | null> {
-    return Promise.resolve(null);
-  }
-}
