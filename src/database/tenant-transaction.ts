@@ -1,7 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../common/ids';
 
 export type UnitOfWork<T> = (manager: EntityManager) => Promise<T>;
 
@@ -16,7 +15,7 @@ export async function runInTenant<T>(
   work: UnitOfWork<T>,
   isolation: IsolationLevel = 'READ COMMITTED',
 ): Promise<T> {
-  if (!UUID.test(tenantId)) throw new Error(`runInTenant needs a tenant uuid, got "${tenantId}"`);
+  if (!isUuid(tenantId)) throw new Error(`runInTenant needs a tenant uuid, got "${tenantId}"`);
   return dataSource.transaction(isolation, async (manager) => {
     await manager.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
     return work(manager);

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import passport from 'passport';
 import { Actor } from '../../common/auth/actor';
 import { CredentialResolver } from '../../common/auth/credential-resolver';
-import { DomainError, UnauthenticatedError } from '../../common/errors/domain-error';
+import { UnauthenticatedError } from '../../common/errors/domain-error';
 
 /** Resolves `Authorization: Bearer <jwt>` through passport-jwt (see JwtStrategy). */
 @Injectable()
@@ -15,7 +15,7 @@ export class JwtCredentialResolver implements CredentialResolver {
         'jwt',
         { session: false },
         (error: unknown, actor: Actor | false, info: { message?: string } | undefined) => {
-          if (error instanceof DomainError) return reject(error);
+          // JwtStrategy.validate throws DomainErrors (tenant_suspended, invalid_token): pass them on.
           if (error) return reject(error);
           if (!actor) {
             const expired = info?.message === 'jwt expired';

@@ -1,14 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import { Actor, TENANT_ROLES } from '../../common/auth/actor';
+import { Actor, TENANT_ROLES, TenantRole } from '../../common/auth/actor';
+import { isUuid } from '../../common/ids';
 import { ForbiddenError, UnauthenticatedError } from '../../common/errors/domain-error';
 import { APP_CONFIG } from '../../config/config.module';
 import { AppConfig } from '../../config/configuration';
 import { TenantDatabase } from '../../database/tenant-database.service';
 import { AccessClaims } from './token.service';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Verifies access tokens (HS256 only: `alg: none` and other algorithms are refused), then checks
@@ -29,7 +28,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   async validate(claims: AccessClaims): Promise<Actor> {
-    if (claims.typ !== 'access' || typeof claims.sub !== 'string' || !UUID.test(claims.sub)) {
+    if (claims.typ !== 'access' || !isUuid(claims.sub)) {
       throw new UnauthenticatedError('The token is not an access token.', 'invalid_token');
     }
     if (claims.role === 'super_admin' && claims.tid === null) {
@@ -39,7 +38,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       if (!admin) throw new UnauthenticatedError('The account no longer exists.', 'invalid_token');
       return { kind: 'super_admin', userId: claims.sub, tenantId: null };
     }
-    if (typeof claims.tid !== 'string' || !UUID.test(claims.tid) || !TENANT_ROLES.includes(claims.role as never)) {
+    if (!isUuid(claims.tid) || !TENANT_ROLES.includes(claims.role as never)) {
       throw new UnauthenticatedError('The token carries malformed claims.', 'invalid_token');
     }
     const tenantId = claims.tid;
@@ -50,7 +49,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
           WHERE u.tenant_id = $1 AND u.id = $2`,
         [tenantId, claims.sub],
       ),
-    )) as Array<{ role: string; status: string; tenant_status: string }>;
+    )) as Array<{ role: TenantRole; status: string; tenant_status: string }>;
     if (!row || row.status !== 'active') {
       throw new UnauthenticatedError('The account no longer exists or is disabled.', 'invalid_token');
     }
@@ -60,7 +59,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       kind: 'user',
       userId: claims.sub,
       tenantId,
-      role: row.role as Actor extends { role: infer R } ? R : never,
+      role: row.role,
     };
   }
 }
