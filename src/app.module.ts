@@ -9,6 +9,7 @@ import { RedisModule } from './common/redis/redis.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
+import { AuditModule } from './modules/audit/audit.module';
 import { HealthModule } from './modules/health/health.module';
 
 /** Modules shared by the API and the worker. */
@@ -16,7 +17,7 @@ export const CORE_MODULES = [ConfigModule, LoggerModule, DatabaseModule, RedisMo
 
 /** The HTTP API. */
 @Module({
-  imports: [...CORE_MODULES, HealthModule, AccountsModule],
+  imports: [...CORE_MODULES, AuditModule, HealthModule, AccountsModule],
   providers: [
     { provide: APP_GUARD, useClass: AccessGuard },
     { provide: APP_FILTER, useClass: ProblemFilter },

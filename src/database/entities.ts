@@ -1,7 +1,27 @@
 import { IdempotencyKeyEntity } from '../common/idempotency/idempotency-key.entity';
+import { ApiKeyEntity } from '../modules/accounts/api-key.entity';
+import {
+  PasswordResetTokenEntity,
+  PlatformPasswordResetTokenEntity,
+} from '../modules/accounts/password-reset-token.entity';
 import { PlatformAdminEntity } from '../modules/accounts/platform-admin.entity';
+import { PlatformRefreshTokenEntity, RefreshTokenEntity } from '../modules/accounts/refresh-token.entity';
 import { UserEntity } from '../modules/accounts/user.entity';
+import { AuditEntryEntity } from '../modules/audit/audit-entry.entity';
+import { ProgramEntity } from '../modules/loyalty/program.entity';
 import { TenantEntity } from '../modules/tenants/tenant.entity';
 
 /** Every entity, in one list: the data source and the schema drift check both read it. */
-export const ENTITIES = [TenantEntity, IdempotencyKeyEntity, PlatformAdminEntity, UserEntity];
+export const ENTITIES = [
+  TenantEntity,
+  IdempotencyKeyEntity,
+  PlatformAdminEntity,
+  UserEntity,
+  RefreshTokenEntity,
+  PlatformRefreshTokenEntity,
+  PasswordResetTokenEntity,
+  PlatformPasswordResetTokenEntity,
+  ApiKeyEntity,
+  AuditEntryEntity,
+  ProgramEntity,
+];

@@ -23,7 +23,16 @@ export default async function globalSetup(): Promise<void> {
   const client = new Client({ connectionString: withDatabase(ownerUrl, 'postgres') });
   await client.connect();
   try {
-    await client.query(`ALTER DATABASE "${building}" RENAME TO "${template}"`);
+    try {
+      await client.query(`ALTER DATABASE "${building}" RENAME TO "${template}"`);
+    } catch (error) {
+      // Another Jest run built the same template meanwhile: use theirs.
+      if (!(await databaseExists(ownerUrl, template))) throw error;
+      await dropDatabase(ownerUrl, building);
+      return;
+    }
+    // Concurrent runs on other migration sets (e.g. parallel branches) keep their templates.
+    if (process.env.BEACON_KEEP_TEMPLATES === '1') return;
     const stale = await client.query<{ datname: string }>(
       `SELECT datname FROM pg_database WHERE datname LIKE 'beacon\\_tpl\\_%' AND datname <> $1`,
       [template],

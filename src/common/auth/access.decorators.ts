@@ -49,3 +49,17 @@ export const CurrentActor = createParamDecorator((_data: unknown, context: Execu
   if (!request.actor) throw new Error('CurrentActor used on a route without an authenticated caller');
   return request.actor;
 });
+
+/** The caller plus where the request came from: what an audit entry needs. */
+export interface Caller {
+  actor: Actor;
+  ip: string | null;
+  requestId: string | null;
+}
+
+/** The authenticated caller with the request's IP and id (for audited mutations). */
+export const CurrentCaller = createParamDecorator((_data: unknown, context: ExecutionContext): Caller => {
+  const request = context.switchToHttp().getRequest<{ actor?: Actor; ip?: string; id?: string }>();
+  if (!request.actor) throw new Error('CurrentCaller used on a route without an authenticated caller');
+  return { actor: request.actor, ip: request.ip ?? null, requestId: request.id ? String(request.id) : null };
+});

@@ -18,3 +18,9 @@ export function roleIncludes(role: TenantRole, minimum: StaffRole): boolean {
 export function actorKey(actor: Actor): string {
   return actor.kind === 'api_key' ? `key:${actor.keyId}` : `user:${actor.userId}`;
 }
+
+/** The tenant a tenant-scoped route acts in; only super admins have none. */
+export function tenantIdOf(actor: Actor): string {
+  if (actor.tenantId === null) throw new Error('tenantIdOf called for a super admin on a tenant-scoped route');
+  return actor.tenantId;
+}

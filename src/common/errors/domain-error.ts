@@ -58,3 +58,19 @@ export class ForbiddenError extends DomainError {
     super(403, code, message);
   }
 }
+
+export class TooManyRequestsError extends DomainError {
+  constructor(retryAfterSeconds: number, message = 'Too many requests; try again later.', code = 'rate_limited') {
+    super(429, code, message, { retry_after: Math.max(1, Math.ceil(retryAfterSeconds)) });
+  }
+}
+
+/** A plan quota would be exceeded (customers, locations, ...). */
+export class QuotaExceededError extends DomainError {
+  constructor(quota: string, limit: number) {
+    super(422, 'quota_exceeded', `The plan allows at most ${limit} ${quota}; upgrade the plan to add more.`, {
+      quota,
+      limit,
+    });
+  }
+}

@@ -18,6 +18,19 @@ export class PlatformAdminEntity {
   @Column({ type: 'varchar', length: 100, default: '' })
   lastName!: string;
 
+  /** TOTP secret, encrypted at rest (AES-256-GCM); set during setup, trusted once enabled. */
+  @Column({ type: 'text', nullable: true })
+  mfaSecret!: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  mfaEnabledAt!: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  passwordChangedAt!: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  lastLoginAt!: Date | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
 

@@ -1,0 +1,14 @@
+const SECRET_KEY = /pass(word)?|secret|token|totp|hash|api_?key|authorization/i;
+
+/** A copy of `value` with every secret-looking field replaced, at any depth. */
+export function redactSecrets<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((item: unknown) => redactSecrets(item)) as T;
+  if (value instanceof Date) return value.toISOString() as T;
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([key, item]) => [
+      key,
+      SECRET_KEY.test(key) && item !== null && item !== undefined ? '[redacted]' : redactSecrets(item),
+    ]),
+  ) as T;
+}
