@@ -1,6 +1,7 @@
 import { Module, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AccessGuard } from './common/auth/access.guard';
+import { IdempotencyModule } from './common/idempotency/idempotency.module';
 import { ProblemFilter } from './common/errors/problem.filter';
 import { validationExceptionFactory } from './common/errors/validation';
 import { LoggerModule } from './common/logging/logger.module';
@@ -17,7 +18,7 @@ export const CORE_MODULES = [ConfigModule, LoggerModule, DatabaseModule, RedisMo
 
 /** The HTTP API. */
 @Module({
-  imports: [...CORE_MODULES, AuditModule, HealthModule, AccountsModule],
+  imports: [...CORE_MODULES, IdempotencyModule, AuditModule, HealthModule, AccountsModule],
   providers: [
     { provide: APP_GUARD, useClass: AccessGuard },
     { provide: APP_FILTER, useClass: ProblemFilter },
