@@ -21,6 +21,8 @@ WORKDIR /app
 COPY --from=deps --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node package.json ./
+# The e-mail sink (MAIL_TRANSPORT=sink) writes under var/; everything else is read-only to the app.
+RUN mkdir -p /app/var/mail && chown -R node:node /app/var
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \

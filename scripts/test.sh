@@ -15,7 +15,7 @@ npx ts-node --transpile-only scripts/check-schema-drift.ts
 say "jest"
 report="$(mktemp)"
 status=0
-npx jest --ci --json --outputFile="$report" "$@" || status=$?
+npx jest --ci --forceExit --json --outputFile="$report" "$@" || status=$?
 node -e '
   const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
   console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests + r.numRuntimeErrorTestSuites} failed, ${r.numPendingTests} skipped`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { crossVariableProblems, pemFromEnv } from './credential-checks';
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
@@ -34,11 +35,36 @@ export const configSchema = z.object({
   DOCS_ENABLED: booleanFlag.default('true'),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
   JWT_ACCESS_TTL_SECONDS: positiveInt(24 * 3600).default(900),
+  // Only the configured algorithm is accepted; RS256/ES256 need both keys (PEM, `\n` escapes allowed).
+  JWT_ALGORITHM: z.enum(['HS256', 'RS256', 'ES256']).default('HS256'),
+  JWT_PRIVATE_KEY: z.string().transform(pemFromEnv).optional(),
+  JWT_PUBLIC_KEY: z.string().transform(pemFromEnv).optional(),
+  PLATFORM_REFRESH_TOKEN_TTL_DAYS: positiveInt(365).default(7),
+  MFA_ENCRYPTION_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  PASSWORD_RESET_URL: z
+    .string()
+    .url('must be a URL such as https://app.example.com/reset-password')
+    .default('http://localhost:3000/reset-password'),
+  MAIL_TRANSPORT: z.enum(['sink', 'smtp']).optional(),
+  MAIL_SINK_PATH: z.string().min(1).default('var/mail/outbox.jsonl'),
+  SMTP_URL: z
+    .string()
+    .url('must be a URL such as smtp://user:password@host:587')
+    .refine((value) => /^smtps?:\/\//.test(value), 'must start with smtp:// or smtps://')
+    .optional(),
+  MAIL_FROM: z.string().min(3).default('Beacon <no-reply@beacon.local>'),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt(1000).default(5),
+  LOGIN_MAX_FAILURES_PER_IP: positiveInt(1_000_000).default(20),
+  LOGIN_FAILURE_WINDOW_SECONDS: positiveInt(7 * 24 * 3600).default(900),
   SEED_SUPER_ADMIN_EMAIL: z.string().email('must be an e-mail address').optional(),
   SEED_SUPER_ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
   IDEMPOTENCY_TTL_HOURS: positiveInt(24 * 30).default(24),
   IDEMPOTENCY_PURGE_EVERY_MS: positiveInt().default(3600000),
   WORKER_CONCURRENCY: positiveInt(100).default(4),
+  POINTS_EXPIRY_EVERY_MS: positiveInt().default(15 * 60 * 1000),
+  TIER_REVIEW_EVERY_MS: positiveInt().default(24 * 3600 * 1000),
+  RATE_LIMIT_ANONYMOUS_PER_MINUTE: positiveInt().default(300),
+  RATE_LIMIT_SUPER_ADMIN_PER_MINUTE: positiveInt().default(1200),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;
@@ -55,14 +81,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
   );
   const parsed = configSchema.safeParse(blankAsMissing);
-  if (!parsed.success) {
-    throw new ConfigurationError(
-      parsed.error.issues.map((issue) => {
+  const crossProblems = crossVariableProblems(blankAsMissing);
+  if (!parsed.success || crossProblems.length > 0) {
+    throw new ConfigurationError([
+      ...(parsed.error?.issues ?? []).map((issue) => {
         const name = issue.path.join('.');
         const reason = issue.code === 'invalid_type' && issue.received === 'undefined' ? 'is required' : issue.message;
         return `${name} ${reason}`;
       }),
-    );
+      ...crossProblems,
+    ]);
   }
   return parsed.data;
 }

@@ -8,7 +8,16 @@ import { PlatformAdminEntity } from '../modules/accounts/platform-admin.entity';
 import { PlatformRefreshTokenEntity, RefreshTokenEntity } from '../modules/accounts/refresh-token.entity';
 import { UserEntity } from '../modules/accounts/user.entity';
 import { AuditEntryEntity } from '../modules/audit/audit-entry.entity';
+import { OutboxEventEntity } from '../common/outbox/outbox-event.entity';
+import { CustomerEntity } from '../modules/customers/customer.entity';
+import { ActivityEntity } from '../modules/loyalty/activity.entity';
+import { LoyaltyAccountEntity } from '../modules/loyalty/ledger/loyalty-account.entity';
+import { PointLotEntity } from '../modules/loyalty/ledger/point-lot.entity';
+import { PointTransactionEntity } from '../modules/loyalty/ledger/point-transaction.entity';
 import { ProgramEntity } from '../modules/loyalty/program.entity';
+import { RuleEntity } from '../modules/loyalty/rule.entity';
+import { TierChangeEntity } from '../modules/loyalty/tier-change.entity';
+import { TierEntity } from '../modules/loyalty/tier.entity';
 import { TenantEntity } from '../modules/tenants/tenant.entity';
 
 /** Every entity, in one list: the data source and the schema drift check both read it. */
@@ -24,4 +33,13 @@ export const ENTITIES = [
   ApiKeyEntity,
   AuditEntryEntity,
   ProgramEntity,
+  TierEntity,
+  RuleEntity,
+  CustomerEntity,
+  LoyaltyAccountEntity,
+  PointTransactionEntity,
+  PointLotEntity,
+  ActivityEntity,
+  TierChangeEntity,
+  OutboxEventEntity,
 ];

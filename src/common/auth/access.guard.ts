@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { ForbiddenError, UnauthenticatedError } from '../errors/domain-error';
+import { DomainError, ForbiddenError, UnauthenticatedError } from '../errors/domain-error';
 import { AccessGrant, accessGrants } from './access.decorators';
 import { Actor, roleIncludes } from './actor';
 import { CREDENTIAL_RESOLVER, CredentialResolver } from './credential-resolver';
@@ -23,6 +23,20 @@ export function grantAllows(grant: AccessGrant, actor: Actor): boolean {
 }
 
 /**
+ * The 403 for a caller no grant allows. An API key on a route open to keys is told which scope
+ * it lacks, so the tenant knows what to grant; everything else gets the generic refusal.
+ */
+export function refusalFor(grants: AccessGrant[], actor: Actor): DomainError {
+  const scopes = grants.flatMap((grant) => (grant.kind === 'api_key' ? [grant.scope] : []));
+  if (actor.kind === 'api_key' && scopes.length > 0) {
+    return new DomainError(403, 'insufficient_scope', `This API key lacks the scope ${scopes.join(' or ')}.`, {
+      required_scopes: scopes,
+    });
+  }
+  return new ForbiddenError('Your credential does not allow this route.', 'insufficient_role');
+}
+
+/**
  * Global guard that denies by default: a route that declares no access decorator is refused
  * for everyone, so forgetting one can never open a route.
  */
@@ -40,9 +54,7 @@ export class AccessGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest & { actor?: Actor }>();
     const actor = await this.credentials.resolve(request);
     if (!actor) throw new UnauthenticatedError();
-    if (!grants.some((grant) => grantAllows(grant, actor))) {
-      throw new ForbiddenError('Your credential does not allow this route.', 'insufficient_role');
-    }
+    if (!grants.some((grant) => grantAllows(grant, actor))) throw refusalFor(grants, actor);
     request.actor = actor;
     return true;
   }

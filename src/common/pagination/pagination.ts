@@ -65,3 +65,12 @@ export function pageOf<Row, Item>(
     next_cursor: rows.length > limit && last !== undefined ? encodeCursor(positionOf(last)) : null,
   };
 }
+
+/**
+ * SQL for a timestamptz column rendered to the microsecond, for use as a cursor position:
+ * JavaScript dates keep milliseconds only, and two rows written in the same millisecond would
+ * otherwise straddle a page boundary and one of them be skipped.
+ */
+export function cursorTimestamp(column: string): string {
+  return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+}

@@ -3,6 +3,7 @@ import type { DefaultJobOptions } from 'bullmq';
 /** Every BullMQ queue, by name. Processors live in their modules and run in the worker only. */
 export const QueueName = {
   Maintenance: 'maintenance',
+  Loyalty: 'loyalty',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -10,6 +11,13 @@ export const ALL_QUEUES: QueueName[] = Object.values(QueueName);
 
 export const MaintenanceJob = {
   PurgeIdempotencyKeys: 'purge-idempotency-keys',
+} as const;
+
+/** Scheduled passes over loyalty accounts, tenant by tenant (see LedgerMaintenanceService). */
+export const LoyaltyJob = {
+  ExpirePoints: 'expire-points',
+  ReleasePendingPoints: 'release-pending-points',
+  ReviewTiers: 'review-tiers',
 } as const;
 
 /**

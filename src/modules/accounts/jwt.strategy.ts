@@ -7,11 +7,19 @@ import { ForbiddenError, UnauthenticatedError } from '../../common/errors/domain
 import { APP_CONFIG } from '../../config/config.module';
 import { AppConfig } from '../../config/configuration';
 import { TenantDatabase } from '../../database/tenant-database.service';
-import { AccessClaims } from './token.service';
+import { AccessClaims, jwtKeys } from './token.service';
+
+/** A token issued before the password last changed belongs to a session that change ended. */
+function issuedBeforePasswordChange(claims: AccessClaims, passwordChangedAt: Date | null): boolean {
+  if (!passwordChangedAt) return false;
+  // `iat` has whole seconds: a token from the same second as the change is given the benefit.
+  return (claims.iat ?? 0) < Math.floor(passwordChangedAt.getTime() / 1000);
+}
 
 /**
- * Verifies access tokens (HS256 only: `alg: none` and other algorithms are refused), then checks
- * that the account still exists and its tenant is not suspended: a token outlives neither.
+ * Verifies access tokens with the configured algorithm only (JWT_ALGORITHM: `alg: none`, any other
+ * algorithm, and an HS256 token keyed with our RS/ES public key are all refused), then checks that
+ * the account still exists, its password has not changed since, and its tenant is not suspended.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
@@ -21,8 +29,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: config.JWT_SECRET,
-      algorithms: ['HS256'],
+      secretOrKey: jwtKeys(config).verifyingKey,
+      algorithms: [config.JWT_ALGORITHM],
       ignoreExpiration: false,
     });
   }
@@ -32,10 +40,13 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       throw new UnauthenticatedError('The token is not an access token.', 'invalid_token');
     }
     if (claims.role === 'super_admin' && claims.tid === null) {
-      const [admin] = await this.database.runAsPlatform((m) =>
-        m.query(`SELECT id FROM platform_admins WHERE id = $1`, [claims.sub]),
-      );
+      const [admin] = (await this.database.runAsPlatform((m) =>
+        m.query(`SELECT password_changed_at FROM platform_admins WHERE id = $1`, [claims.sub]),
+      )) as Array<{ password_changed_at: Date | null }>;
       if (!admin) throw new UnauthenticatedError('The account no longer exists.', 'invalid_token');
+      if (issuedBeforePasswordChange(claims, admin.password_changed_at)) {
+        throw new UnauthenticatedError('The password has changed since this token was issued.', 'invalid_token');
+      }
       return { kind: 'super_admin', userId: claims.sub, tenantId: null };
     }
     if (!isUuid(claims.tid) || !TENANT_ROLES.includes(claims.role as never)) {
@@ -44,14 +55,17 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     const tenantId = claims.tid;
     const [row] = (await this.database.run(tenantId, (m) =>
       m.query(
-        `SELECT u.role, u.status, t.status AS tenant_status
+        `SELECT u.role, u.status, u.password_changed_at, t.status AS tenant_status
            FROM users u JOIN tenants t ON t.id = u.tenant_id
           WHERE u.tenant_id = $1 AND u.id = $2`,
         [tenantId, claims.sub],
       ),
-    )) as Array<{ role: TenantRole; status: string; tenant_status: string }>;
+    )) as Array<{ role: TenantRole; status: string; password_changed_at: Date | null; tenant_status: string }>;
     if (!row || row.status !== 'active') {
       throw new UnauthenticatedError('The account no longer exists or is disabled.', 'invalid_token');
+    }
+    if (issuedBeforePasswordChange(claims, row.password_changed_at)) {
+      throw new UnauthenticatedError('The password has changed since this token was issued.', 'invalid_token');
     }
     if (row.tenant_status === 'suspended') throw new ForbiddenError('This tenant is suspended.', 'tenant_suspended');
     // The role is read from the database, so a token minted before a role change cannot keep it.

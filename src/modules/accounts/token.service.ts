@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
+import { JwtModuleOptions, JwtService } from '@nestjs/jwt';
+import { isUuid } from '../../common/ids';
+import type { TenantRole } from '../../common/auth/actor';
 import { APP_CONFIG } from '../../config/config.module';
 import { AppConfig } from '../../config/configuration';
-import type { TenantRole } from '../../common/auth/actor';
 
 /** Claims of a Beacon access token. */
 export interface AccessClaims {
@@ -11,12 +12,37 @@ export interface AccessClaims {
   tid: string | null;
   role: TenantRole | 'super_admin';
   typ: 'access';
+  /** Issued at (seconds), set by the signer. */
+  iat?: number;
 }
 
-export interface TokenPair {
-  access_token: string;
-  token_type: 'Bearer';
-  expires_in: number;
+/**
+ * Claims of an MFA enrolment token: an admin whose tenant requires MFA gets one instead of an
+ * access token. Only the MFA setup and enable routes accept it (JwtStrategy refuses any `typ`
+ * but `access`).
+ */
+export interface EnrollmentClaims {
+  sub: string;
+  tid: string;
+  typ: 'mfa_enrollment';
+}
+
+export const ENROLLMENT_TOKEN_TTL_SECONDS = 600;
+
+/** Signing and verifying keys for the configured algorithm; the strategy accepts no other. */
+export function jwtKeys(config: AppConfig): { signingKey: string; verifyingKey: string } {
+  if (config.JWT_ALGORITHM === 'HS256') return { signingKey: config.JWT_SECRET, verifyingKey: config.JWT_SECRET };
+  return { signingKey: config.JWT_PRIVATE_KEY!, verifyingKey: config.JWT_PUBLIC_KEY! };
+}
+
+export function jwtModuleOptions(config: AppConfig): JwtModuleOptions {
+  const { signingKey, verifyingKey } = jwtKeys(config);
+  const asymmetric = config.JWT_ALGORITHM !== 'HS256';
+  return {
+    ...(asymmetric ? { privateKey: signingKey, publicKey: verifyingKey } : { secret: signingKey }),
+    signOptions: { algorithm: config.JWT_ALGORITHM },
+    verifyOptions: { algorithms: [config.JWT_ALGORITHM] },
+  };
 }
 
 @Injectable()
@@ -26,11 +52,26 @@ export class TokenService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  issue(claims: Omit<AccessClaims, 'typ'>): TokenPair {
+  issueAccess(claims: Omit<AccessClaims, 'typ' | 'iat'>): { access_token: string; expires_in: number } {
     const access_token = this.jwt.sign({ ...claims, typ: 'access' } satisfies AccessClaims, {
-      algorithm: 'HS256',
       expiresIn: this.config.JWT_ACCESS_TTL_SECONDS,
     });
-    return { access_token, token_type: 'Bearer', expires_in: this.config.JWT_ACCESS_TTL_SECONDS };
+    return { access_token, expires_in: this.config.JWT_ACCESS_TTL_SECONDS };
+  }
+
+  issueEnrollment(userId: string, tenantId: string): string {
+    return this.jwt.sign({ sub: userId, tid: tenantId, typ: 'mfa_enrollment' } satisfies EnrollmentClaims, {
+      expiresIn: ENROLLMENT_TOKEN_TTL_SECONDS,
+    });
+  }
+
+  /** The claims of a valid, unexpired enrolment token, or null. */
+  verifyEnrollment(token: string): EnrollmentClaims | null {
+    try {
+      const claims = this.jwt.verify<EnrollmentClaims>(token);
+      return claims.typ === 'mfa_enrollment' && isUuid(claims.sub) && isUuid(claims.tid) ? claims : null;
+    } catch {
+      return null;
+    }
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Actor } from '../../common/auth/actor';
-import { decodeCursor, Page, pageOf } from '../../common/pagination/pagination';
+import { cursorTimestamp, decodeCursor, Page, pageOf } from '../../common/pagination/pagination';
 import { TenantDatabase } from '../../database/tenant-database.service';
 import { AuditActorType } from './audit-entry.entity';
 import { AuditEntryDto, AuditLogQueryDto } from './dto/audit-log.dto';
@@ -35,6 +35,7 @@ interface AuditRow {
   after: Record<string, unknown> | null;
   ip: string | null;
   request_id: string | null;
+  position: string;
 }
 
 function actorColumns(actor: Actor | null): [AuditActorType, string | null, string | null] {
@@ -107,7 +108,7 @@ export class AuditService {
     const rows = (await this.database.run(tenantId, (manager) =>
       manager.query(
         `SELECT id, occurred_at, actor_type, actor_id, actor_role, action, target_type, target_id,
-                before, after, ip, request_id
+                before, after, ip, request_id, ${cursorTimestamp('occurred_at')} AS position
            FROM audit_log
           ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
           ORDER BY occurred_at DESC, id DESC
@@ -129,7 +130,7 @@ export class AuditService {
         ip: row.ip,
         request_id: row.request_id,
       }),
-      (row) => [row.occurred_at.toISOString(), row.id],
+      (row) => [row.position, row.id],
     );
   }
 }

@@ -10,6 +10,8 @@ describe('redactSecrets', () => {
       keys: [{ name: 'k', secret_hash: 'abc', prefix: 'bk_1' }],
       refresh_token: null,
       at: new Date('2026-01-01T00:00:00Z'),
+      security: { refresh_token_ttl_days: 30 },
+      password_set: true,
     };
     expect(redactSecrets(input)).toEqual({
       email: 'a@b.c',
@@ -19,6 +21,8 @@ describe('redactSecrets', () => {
       keys: [{ name: 'k', secret_hash: '[redacted]', prefix: 'bk_1' }],
       refresh_token: null,
       at: '2026-01-01T00:00:00.000Z',
+      security: { refresh_token_ttl_days: 30 },
+      password_set: true,
     });
     expect(input.password_hash).toBe('$argon2id$...');
   });

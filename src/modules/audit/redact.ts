@@ -1,4 +1,5 @@
-const SECRET_KEY = /pass(word)?|secret|token|totp|hash|api_?key|authorization/i;
+/** Keys that name a secret: `password_hash`, `mfaSecret`, `refresh_token`, ... but not `password_set` or `refresh_token_ttl_days`. */
+const SECRET_KEY = /(password|passwd|secret|token|totp|api_?key|authorization|hash)$/i;
 
 /** A copy of `value` with every secret-looking field replaced, at any depth. */
 export function redactSecrets<T>(value: T): T {

@@ -14,6 +14,7 @@ import { TenantEntity } from '../tenants/tenant.entity';
 /** A loyalty program of a tenant. Provisioning creates one marked as the default. */
 @Entity({ name: 'programs' })
 @Check('programs_status_check', `"status" IN ('active', 'archived')`)
+@Check('programs_pending_days_check', `"pending_days" >= 0`)
 export class ProgramEntity {
   @PrimaryColumn({ type: 'uuid' })
   tenantId!: string;
@@ -45,6 +46,10 @@ export class ProgramEntity {
 
   @Column({ type: 'integer', default: 0 })
   pendingDays!: number;
+
+  /** How tiers fall when a customer no longer qualifies: never, at period end, one step at a time. */
+  @Column({ type: 'varchar', length: 20, default: 'never' })
+  tierDowngradePolicy!: 'never' | 'period_end' | 'one_step';
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;

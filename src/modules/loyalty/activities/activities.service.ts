@@ -1,0 +1,467 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Actor, actorKey, tenantIdOf } from '../../../common/auth/actor';
+import { BusinessRuleError, NotFoundError, ValidationFailedError } from '../../../common/errors/domain-error';
+import { IdempotencyService, IdempotentRequest } from '../../../common/idempotency/idempotency.service';
+import { IdempotentOutcome } from '../../../common/idempotency/idempotent-outcome';
+import { appendToOutbox, DomainEvent } from '../../../common/outbox/outbox';
+import { TenantDatabase } from '../../../database/tenant-database.service';
+import { expiryFor } from '../ledger/expiry-policy';
+import { credit, debit, LockedAccount, lockAccount } from '../ledger/ledger';
+import { evaluateRules, refundReversal, RuleEvaluation } from '../rules/rule-evaluator';
+import { loadTiers, upgradeIfEarned } from '../tiers/tier-standing';
+import { ActivityResultDto, RecordActivityDto } from './dto/record-activity.dto';
+import { loadProgram, loadRules, loadSettings, ProgramPolicies, ruleUsage } from './earning-context';
+
+const DAY_MS = 86_400_000;
+const FUTURE_TOLERANCE_MS = 5 * 60_000;
+const MAX_ATTRIBUTES_BYTES = 8 * 1024;
+
+interface CustomerRow {
+  id: string;
+  segments: string[];
+}
+
+interface PurchaseRow {
+  id: string;
+  customer_id: string;
+  program_id: string;
+  amount: string | null;
+  refunded_amount: string;
+}
+
+/**
+ * Records what customers do and pays out the points: one transaction writes the activity, a
+ * ledger row and a lot per rule applied, the account's balance and totals, a tier upgrade and the
+ * outbox events. The account row is locked first, so two activities of one customer are applied
+ * one after the other (caps and "every Nth" stay exact) while different customers run in parallel.
+ */
+@Injectable()
+export class ActivitiesService {
+  constructor(
+    private readonly database: TenantDatabase,
+    private readonly idempotency: IdempotencyService,
+  ) {}
+
+  record(
+    request: IdempotentRequest,
+    input: RecordActivityDto,
+    dryRun: boolean,
+  ): Promise<IdempotentOutcome<ActivityResultDto>> {
+    const occurredAt = this.checkInput(input);
+    if (dryRun) {
+      return this.database
+        .run(tenantIdOf(request.actor), (manager) => this.evaluateOnly(manager, request.actor, input, occurredAt))
+        .then((result) => new IdempotentOutcome(200, result, false));
+    }
+    return this.idempotency.execute(request, 201, (manager) => this.apply(manager, request.actor, input, occurredAt));
+  }
+
+  private checkInput(input: RecordActivityDto): Date {
+    const errors: Array<{ field: string; message: string }> = [];
+    if (!input.customer_id === !input.external_customer_id) {
+      errors.push({ field: 'customer_id', message: 'give exactly one of customer_id and external_customer_id' });
+    }
+    if (
+      (input.type === 'purchase' || input.type === 'refund') &&
+      input.amount === undefined &&
+      input.type === 'purchase'
+    ) {
+      errors.push({ field: 'amount', message: 'is required for a purchase' });
+    }
+    if (input.type !== 'refund' && input.refund_of)
+      errors.push({ field: 'refund_of', message: 'only a refund refunds' });
+    if (input.type === 'refund' && !input.refund_of && !input.reference) {
+      errors.push({ field: 'refund_of', message: 'a refund names its purchase by refund_of or reference' });
+    }
+    if (input.attributes && Buffer.byteLength(JSON.stringify(input.attributes)) > MAX_ATTRIBUTES_BYTES) {
+      errors.push({ field: 'attributes', message: 'must be at most 8 KB of JSON' });
+    }
+    const occurredAt = input.occurred_at ? new Date(input.occurred_at) : new Date();
+    if (occurredAt.getTime() > Date.now() + FUTURE_TOLERANCE_MS) {
+      errors.push({ field: 'occurred_at', message: 'is in the future' });
+    }
+    if (errors.length) throw new ValidationFailedError(errors);
+    return occurredAt;
+  }
+
+  private async resolveCustomer(
+    manager: EntityManager,
+    tenantId: string,
+    input: RecordActivityDto,
+  ): Promise<CustomerRow> {
+    const [customer] = (await manager.query(
+      `SELECT id, segments FROM customers
+        WHERE tenant_id = $1 AND status = 'active' AND ${input.customer_id ? 'id = $2::uuid' : 'external_id = $2'}`,
+      [tenantId, input.customer_id ?? input.external_customer_id],
+    )) as CustomerRow[];
+    if (!customer) throw new NotFoundError('Customer', input.customer_id ?? input.external_customer_id);
+    return customer;
+  }
+
+  private async evaluate(
+    manager: EntityManager,
+    tenantId: string,
+    account: Pick<LockedAccount, 'tenantId' | 'id' | 'tierId'>,
+    customer: CustomerRow,
+    program: ProgramPolicies,
+    input: RecordActivityDto,
+    occurredAt: Date,
+  ): Promise<RuleEvaluation> {
+    const settings = await loadSettings(manager, tenantId);
+    const { rules, budgetUsed } = await loadRules(manager, tenantId, program.id, input.type);
+    if (rules.length === 0) return { points: 0, applied: [], skipped: [] };
+    const tiers = await loadTiers(manager, tenantId, program.id);
+    const tier = tiers.find((candidate) => candidate.id === account.tierId);
+    const [{ prior }] = (await manager.query(
+      `SELECT count(*)::int AS prior FROM activities WHERE tenant_id = $1 AND customer_id = $2 AND program_id = $3 AND type = $4`,
+      [tenantId, customer.id, program.id, input.type],
+    )) as Array<{ prior: number }>;
+    const usage = await ruleUsage(
+      manager,
+      account as LockedAccount,
+      rules,
+      budgetUsed,
+      new Date(),
+      settings.loyalty.time_zone,
+    );
+    return evaluateRules(
+      rules,
+      {
+        type: input.type,
+        amount: input.amount ?? null,
+        currency: input.currency ?? settings.loyalty.currency,
+        items: input.items ?? null,
+        channel: input.channel ?? null,
+        location_id: input.location_id ?? null,
+        occurred_at: occurredAt,
+      },
+      { tier_id: account.tierId, segments: customer.segments, prior_count_by_type: { [input.type]: prior } },
+      usage,
+      {
+        time_zone: settings.loyalty.time_zone,
+        rounding: program.rounding,
+        max_points_per_activity: program.maxPointsPerActivity,
+        tier_multiplier: tier?.benefits.earn_multiplier ?? 1,
+      },
+    );
+  }
+
+  private async evaluateOnly(
+    manager: EntityManager,
+    actor: Actor,
+    input: RecordActivityDto,
+    occurredAt: Date,
+  ): Promise<ActivityResultDto> {
+    const tenantId = tenantIdOf(actor);
+    const customer = await this.resolveCustomer(manager, tenantId, input);
+    const program = await loadProgram(manager, tenantId, input.program_id);
+    const [existing] = (await manager.query(
+      `SELECT id, tier_id, balance, pending_balance FROM loyalty_accounts WHERE tenant_id = $1 AND customer_id = $2 AND program_id = $3`,
+      [tenantId, customer.id, program.id],
+    )) as Array<{ id: string; tier_id: string | null; balance: string; pending_balance: string }>;
+    const account = {
+      tenantId,
+      id: existing?.id ?? '00000000-0000-0000-0000-000000000000',
+      tierId: existing?.tier_id ?? null,
+    };
+    const evaluation =
+      input.type === 'refund'
+        ? { points: 0, applied: [], skipped: [] }
+        : await this.evaluate(manager, tenantId, account, customer, program, input, occurredAt);
+    const tiers = await loadTiers(manager, tenantId, program.id);
+    const tier = tiers.find((candidate) => candidate.id === account.tierId);
+    return {
+      activity_id: null,
+      points_awarded: evaluation.points,
+      rules_applied: evaluation.applied.map(({ rule_id, name, points }) => ({ rule_id, name, points })),
+      balance: Number(existing?.balance ?? 0),
+      pending_balance: Number(existing?.pending_balance ?? 0),
+      tier: tier ? { id: tier.id, name: tier.name } : null,
+      dry_run: true,
+    };
+  }
+
+  private async apply(
+    manager: EntityManager,
+    actor: Actor,
+    input: RecordActivityDto,
+    occurredAt: Date,
+  ): Promise<ActivityResultDto> {
+    const tenantId = tenantIdOf(actor);
+    const now = new Date();
+    const customer = await this.resolveCustomer(manager, tenantId, input);
+    const program = await loadProgram(manager, tenantId, input.program_id);
+    const account = await lockAccount(manager, tenantId, customer.id, program.id);
+    const settings = await loadSettings(manager, tenantId);
+    const events: DomainEvent[] = [];
+
+    if (input.type === 'refund') return this.applyRefund(manager, actor, account, program, input, occurredAt, events);
+
+    const evaluation = await this.evaluate(manager, tenantId, account, customer, program, input, occurredAt);
+    const applied = await this.spendBudgets(manager, tenantId, evaluation);
+    const points = applied.reduce((sum, rule) => sum + rule.points, 0);
+
+    const [{ id: activityId }] = (await manager.query(
+      `INSERT INTO activities (tenant_id, customer_id, program_id, type, amount, currency, items, channel, location_id,
+                               occurred_at, reference, attributes, points_awarded, source)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+      [
+        tenantId,
+        customer.id,
+        program.id,
+        input.type,
+        input.amount ?? null,
+        input.amount !== undefined ? (input.currency ?? settings.loyalty.currency) : (input.currency ?? null),
+        JSON.stringify(input.items ?? []),
+        input.channel ?? null,
+        input.location_id ?? null,
+        occurredAt,
+        input.reference ?? null,
+        JSON.stringify(input.attributes ?? {}),
+        points,
+        actorKey(actor),
+      ],
+    )) as Array<{ id: string }>;
+
+    const earning = applied.filter((rule) => rule.points > 0);
+    if (earning.length > 0) {
+      await credit(
+        manager,
+        account,
+        earning.map((rule) => ({
+          type: 'earn',
+          points: rule.points,
+          ruleId: rule.rule_id,
+          activityId,
+          actor: actorKey(actor),
+        })),
+        {
+          now,
+          availableAt: program.pendingDays > 0 ? new Date(now.getTime() + program.pendingDays * DAY_MS) : null,
+          expiresAt: expiryFor(program.expiry, now, settings.loyalty.time_zone),
+        },
+      );
+    }
+    const tiers = await loadTiers(manager, tenantId, program.id);
+    const tierChange = points > 0 ? await upgradeIfEarned(manager, account, tiers, now) : null;
+
+    events.push({
+      type: 'activity.recorded',
+      aggregateType: 'customer',
+      aggregateId: customer.id,
+      payload: {
+        activity_id: activityId,
+        customer_id: customer.id,
+        type: input.type,
+        amount: input.amount ?? null,
+        reference: input.reference ?? null,
+        occurred_at: occurredAt.toISOString(),
+      },
+    });
+    if (points > 0) {
+      events.push({
+        type: 'points.earned',
+        aggregateType: 'customer',
+        aggregateId: customer.id,
+        payload: {
+          customer_id: customer.id,
+          program_id: program.id,
+          activity_id: activityId,
+          points,
+          balance: account.balance,
+          pending_balance: account.pendingBalance,
+          rules: earning,
+        },
+      });
+    }
+    if (tierChange) events.push(tierChange);
+    await appendToOutbox(manager, tenantId, events);
+
+    const tier = tiers.find((candidate) => candidate.id === account.tierId);
+    return {
+      activity_id: activityId,
+      points_awarded: points,
+      rules_applied: applied.map(({ rule_id, name, points: rulePoints }) => ({ rule_id, name, points: rulePoints })),
+      balance: account.balance,
+      pending_balance: account.pendingBalance,
+      tier: tier ? { id: tier.id, name: tier.name } : null,
+      dry_run: false,
+    };
+  }
+
+  /**
+   * Budgets are shared by every customer, so the evaluator's snapshot may be stale: each budgeted
+   * rule's grant is settled by one atomic update that never passes the budget, and the rule gets
+   * what was left.
+   */
+  private async spendBudgets(manager: EntityManager, tenantId: string, evaluation: RuleEvaluation) {
+    const applied = [];
+    for (const rule of evaluation.applied) {
+      const budget = await this.budgetOf(manager, tenantId, rule.rule_id);
+      if (budget === 0 || rule.points === 0) {
+        applied.push(rule);
+        continue;
+      }
+      const [[granted]] = (await manager.query(
+        `UPDATE rules r SET points_awarded = LEAST(r.points_awarded + $3, $4)
+           FROM (SELECT id, points_awarded AS before FROM rules WHERE tenant_id = $1 AND id = $2 FOR UPDATE) b
+          WHERE r.tenant_id = $1 AND r.id = b.id
+          RETURNING (r.points_awarded - b.before)::bigint AS points`,
+        [tenantId, rule.rule_id, rule.points, budget],
+      )) as [[{ points: string }], number];
+      const points = Number(granted.points);
+      applied.push(points < rule.points ? { ...rule, points, capped: 'budget' as const } : rule);
+    }
+    return applied;
+  }
+
+  private async budgetOf(manager: EntityManager, tenantId: string, ruleId: string): Promise<number> {
+    const [row] = (await manager.query(
+      `SELECT (caps->>'budget_points')::bigint AS budget FROM rules WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, ruleId],
+    )) as Array<{ budget: string | null }>;
+    return Number(row?.budget ?? 0);
+  }
+
+  /**
+   * Reverses the refunded share of a purchase's points, rule by rule, from the points the purchase
+   * actually earned (so a rule changed since makes no difference). The balance may reach zero but
+   * never go below: what was already spent is recorded as the shortfall.
+   */
+  private async applyRefund(
+    manager: EntityManager,
+    actor: Actor,
+    account: LockedAccount,
+    program: ProgramPolicies,
+    input: RecordActivityDto,
+    occurredAt: Date,
+    events: DomainEvent[],
+  ): Promise<ActivityResultDto> {
+    const tenantId = account.tenantId;
+    const [purchase] = (await manager.query(
+      `SELECT id, customer_id, program_id, amount, refunded_amount FROM activities
+        WHERE tenant_id = $1 AND type = 'purchase' AND customer_id = $2 AND ${input.refund_of ? 'id = $3::uuid' : 'reference = $3'}
+        ORDER BY occurred_at DESC LIMIT 1 FOR UPDATE`,
+      [tenantId, account.customerId, input.refund_of ?? input.reference],
+    )) as PurchaseRow[];
+    if (!purchase || purchase.program_id !== program.id) {
+      throw new NotFoundError('Purchase', input.refund_of ?? input.reference);
+    }
+    const original = Number(purchase.amount ?? 0);
+    const refundedSoFar = Number(purchase.refunded_amount);
+    const refundable = original - refundedSoFar;
+    const amount = input.amount ?? refundable;
+    if (amount <= 0 || amount > refundable) {
+      throw new BusinessRuleError(
+        'refund_exceeds_purchase',
+        `At most ${refundable} of this purchase can still be refunded.`,
+        {
+          refundable,
+        },
+      );
+    }
+    const earnedByRule = (await manager.query(
+      `SELECT rule_id, sum(points)::bigint AS points FROM point_transactions
+        WHERE tenant_id = $1 AND activity_id = $2 AND type = 'earn' AND rule_id IS NOT NULL
+        GROUP BY rule_id ORDER BY rule_id`,
+      [tenantId, purchase.id],
+    )) as Array<{ rule_id: string; points: string }>;
+    const reversals =
+      original > 0
+        ? refundReversal(
+            earnedByRule.map((row) => ({ rule_id: row.rule_id, points: Number(row.points) })),
+            original,
+            refundedSoFar,
+            amount,
+          )
+        : [];
+
+    const [{ id: activityId }] = (await manager.query(
+      `INSERT INTO activities (tenant_id, customer_id, program_id, type, amount, currency, occurred_at, reference, refund_of,
+                               attributes, source)
+       VALUES ($1, $2, $3, 'refund', $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+      [
+        tenantId,
+        account.customerId,
+        program.id,
+        amount,
+        input.currency ?? null,
+        occurredAt,
+        input.reference ?? null,
+        purchase.id,
+        JSON.stringify(input.attributes ?? {}),
+        actorKey(actor),
+      ],
+    )) as Array<{ id: string }>;
+    await manager.query(
+      `UPDATE activities SET refunded_amount = refunded_amount + $3 WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, purchase.id, amount],
+    );
+
+    let reversed = 0;
+    let shortfall = 0;
+    for (const reversal of reversals.filter((entry) => entry.points > 0)) {
+      const result = await debit(manager, account, {
+        type: 'reverse',
+        points: reversal.points,
+        allowShortfall: true,
+        includePending: true,
+        activityId,
+        ruleId: reversal.rule_id,
+        reference: purchase.id,
+        reason: 'refund',
+        actor: actorKey(actor),
+      });
+      reversed += result.taken;
+      shortfall += result.shortfall;
+    }
+    await manager.query(`UPDATE activities SET points_awarded = $3 WHERE tenant_id = $1 AND id = $2`, [
+      tenantId,
+      activityId,
+      -reversed,
+    ]);
+
+    events.push({
+      type: 'activity.recorded',
+      aggregateType: 'customer',
+      aggregateId: account.customerId,
+      payload: {
+        activity_id: activityId,
+        customer_id: account.customerId,
+        type: 'refund',
+        amount,
+        refund_of: purchase.id,
+        occurred_at: occurredAt.toISOString(),
+      },
+    });
+    if (reversed > 0 || shortfall > 0) {
+      events.push({
+        type: 'points.reversed',
+        aggregateType: 'customer',
+        aggregateId: account.customerId,
+        payload: {
+          customer_id: account.customerId,
+          activity_id: activityId,
+          purchase_id: purchase.id,
+          points: reversed,
+          shortfall,
+          balance: account.balance,
+        },
+      });
+    }
+    await appendToOutbox(manager, tenantId, events);
+    const tiers = await loadTiers(manager, tenantId, program.id);
+    const tier = tiers.find((candidate) => candidate.id === account.tierId);
+    return {
+      activity_id: activityId,
+      points_awarded: -reversed,
+      rules_applied: reversals.map((entry) => ({ rule_id: entry.rule_id, name: 'refund', points: -entry.points })),
+      balance: account.balance,
+      pending_balance: account.pendingBalance,
+      tier: tier ? { id: tier.id, name: tier.name } : null,
+      shortfall,
+      dry_run: false,
+    };
+  }
+}

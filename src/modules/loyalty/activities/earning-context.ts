@@ -1,0 +1,184 @@
+import { EntityManager } from 'typeorm';
+import { BusinessRuleError, NotFoundError } from '../../../common/errors/domain-error';
+import { resolveSettings, TenantSettings } from '../../tenants/tenant-settings';
+import { localMidnight, ExpiryPolicy } from '../ledger/expiry-policy';
+import { LockedAccount } from '../ledger/ledger';
+import { localMoment } from '../rules/local-time';
+import { RuleCaps, RuleConditions, RuleEffect, RuleType, Stacking } from '../rules/rule-definition';
+import { EvaluableRule, Rounding, UsageByRule } from '../rules/rule-evaluator';
+import { DowngradePolicy } from '../tiers/tier-evaluation';
+
+/** What the earning path reads besides the rules: the program's policies and the tenant's settings. */
+export interface ProgramPolicies {
+  id: string;
+  pointName: string;
+  rounding: Rounding;
+  maxPointsPerActivity: number;
+  expiry: ExpiryPolicy;
+  pendingDays: number;
+  downgradePolicy: DowngradePolicy;
+}
+
+interface ProgramRow {
+  id: string;
+  status: string;
+  point_name: string;
+  earn_policy: { rounding?: Rounding; max_points_per_activity?: number };
+  expiry_policy: ExpiryPolicy;
+  pending_days: number;
+  tier_downgrade_policy: DowngradePolicy;
+}
+
+/** The program named, or the tenant's default; 404 when unknown, 422 when archived. */
+export async function loadProgram(
+  manager: EntityManager,
+  tenantId: string,
+  programId?: string,
+): Promise<ProgramPolicies> {
+  const [row] = (await manager.query(
+    `SELECT id, status, point_name, earn_policy, expiry_policy, pending_days, tier_downgrade_policy
+       FROM programs WHERE tenant_id = $1 AND ${programId ? 'id = $2' : 'is_default'}
+      ORDER BY created_at LIMIT 1`,
+    programId ? [tenantId, programId] : [tenantId],
+  )) as ProgramRow[];
+  if (!row) throw new NotFoundError('Program', programId);
+  if (row.status !== 'active')
+    throw new BusinessRuleError('program_inactive', 'The program is archived and earns no points.');
+  return {
+    id: row.id,
+    pointName: row.point_name,
+    rounding: row.earn_policy?.rounding ?? 'floor',
+    maxPointsPerActivity: row.earn_policy?.max_points_per_activity ?? 0,
+    expiry: row.expiry_policy?.type ? row.expiry_policy : { type: 'never' },
+    pendingDays: row.pending_days,
+    downgradePolicy: row.tier_downgrade_policy,
+  };
+}
+
+export async function loadSettings(manager: EntityManager, tenantId: string): Promise<TenantSettings> {
+  const [row] = (await manager.query(`SELECT settings FROM tenants WHERE id = $1`, [tenantId])) as Array<{
+    settings: unknown;
+  }>;
+  return resolveSettings(row?.settings);
+}
+
+interface RuleRow {
+  id: string;
+  name: string;
+  program_id: string;
+  rule_type: RuleType;
+  custom_type: string | null;
+  priority: number;
+  stacking: Stacking;
+  conditions: RuleConditions;
+  effect: RuleEffect;
+  caps: Partial<RuleCaps> | null;
+  start_date: string | null;
+  end_date: string | null;
+  active: boolean;
+  points_awarded: string;
+}
+
+export const RULE_COLUMNS = `id, name, program_id, rule_type, custom_type, priority, stacking, conditions, effect, caps,
+  to_char(start_date, 'YYYY-MM-DD') AS start_date, to_char(end_date, 'YYYY-MM-DD') AS end_date, active, points_awarded`;
+
+/** Stored caps completed with zeros ("none"), whatever subset an older row holds. */
+function completeCaps(caps: Partial<RuleCaps> | null): RuleCaps {
+  const perCustomer: Partial<RuleCaps['per_customer']> = caps?.per_customer ?? {};
+  return {
+    per_customer: {
+      day: perCustomer.day ?? 0,
+      week: perCustomer.week ?? 0,
+      month: perCustomer.month ?? 0,
+      lifetime: perCustomer.lifetime ?? 0,
+    },
+    budget_points: caps?.budget_points ?? 0,
+  };
+}
+
+export function toEvaluableRule(row: RuleRow): EvaluableRule {
+  return {
+    id: row.id,
+    name: row.name,
+    program_id: row.program_id,
+    rule_type: row.rule_type,
+    custom_type: row.custom_type,
+    priority: row.priority,
+    stacking: row.stacking,
+    conditions: row.conditions ?? {},
+    effect: row.effect,
+    caps: completeCaps(row.caps),
+    start_date: row.start_date,
+    end_date: row.end_date,
+    active: row.active,
+  };
+}
+
+/** The program's active rules that could match this activity type, with what each has awarded in total. */
+export async function loadRules(
+  manager: EntityManager,
+  tenantId: string,
+  programId: string,
+  activityType: string,
+): Promise<{ rules: EvaluableRule[]; budgetUsed: Map<string, number> }> {
+  const ruleType = activityType.startsWith('custom:') ? 'custom' : activityType;
+  const rows = (await manager.query(
+    `SELECT ${RULE_COLUMNS} FROM rules WHERE tenant_id = $1 AND program_id = $2 AND active AND rule_type = $3`,
+    [tenantId, programId, ruleType],
+  )) as RuleRow[];
+  return {
+    rules: rows.map(toEvaluableRule),
+    budgetUsed: new Map(rows.map((row) => [row.id, Number(row.points_awarded)])),
+  };
+}
+
+/** Starts of the current day, ISO week and month on the tenant's wall clock. */
+export function periodStarts(now: Date, timeZone: string): { day: Date; week: Date; month: Date } {
+  const local = localMoment(now, timeZone);
+  const [year, month, day] = local.date.split('-').map(Number);
+  return {
+    day: localMidnight(year, month - 1, day, timeZone),
+    week: localMidnight(year, month - 1, day - (local.isoWeekday - 1), timeZone),
+    month: localMidnight(year, month - 1, 1, timeZone),
+  };
+}
+
+/** Points each rule has already given this account in the current periods (caps) plus overall (budgets). */
+export async function ruleUsage(
+  manager: EntityManager,
+  account: LockedAccount,
+  rules: readonly EvaluableRule[],
+  budgetUsed: ReadonlyMap<string, number>,
+  now: Date,
+  timeZone: string,
+): Promise<UsageByRule> {
+  const capped = rules.filter((rule) => {
+    const caps = rule.caps.per_customer;
+    return caps && (caps.day || caps.week || caps.month || caps.lifetime);
+  });
+  const usage: Record<string, { day: number; week: number; month: number; lifetime: number; budget_used: number }> = {};
+  for (const rule of rules)
+    usage[rule.id] = { day: 0, week: 0, month: 0, lifetime: 0, budget_used: budgetUsed.get(rule.id) ?? 0 };
+  if (capped.length === 0) return usage;
+  const starts = periodStarts(now, timeZone);
+  const rows = (await manager.query(
+    `SELECT rule_id,
+            COALESCE(sum(points) FILTER (WHERE created_at >= $4), 0)::bigint AS day,
+            COALESCE(sum(points) FILTER (WHERE created_at >= $5), 0)::bigint AS week,
+            COALESCE(sum(points) FILTER (WHERE created_at >= $6), 0)::bigint AS month,
+            COALESCE(sum(points), 0)::bigint AS lifetime
+       FROM point_transactions
+      WHERE tenant_id = $1 AND account_id = $2 AND rule_id = ANY($3::uuid[]) AND type = 'earn'
+      GROUP BY rule_id`,
+    [account.tenantId, account.id, capped.map((rule) => rule.id), starts.day, starts.week, starts.month],
+  )) as Array<{ rule_id: string; day: string; week: string; month: string; lifetime: string }>;
+  for (const row of rows) {
+    Object.assign(usage[row.rule_id], {
+      day: Number(row.day),
+      week: Number(row.week),
+      month: Number(row.month),
+      lifetime: Number(row.lifetime),
+    });
+  }
+  return usage;
+}

@@ -1,0 +1,320 @@
+import { EntityManager } from 'typeorm';
+import { InsufficientPointsError } from './ledger.errors';
+import { TransactionType } from './point-transaction.entity';
+
+/**
+ * The points ledger, written only through these functions and only inside a tenant transaction.
+ *
+ * Invariants (tested with random operation mixes):
+ *   balance + pending_balance = sum of the account's ledger rows
+ *   balance = sum of `remaining` over its spendable lots; pending_balance = the same over pending lots
+ *   balance >= 0 and every lot's 0 <= remaining <= points (CHECK constraints back this up).
+ *
+ * Every operation starts by locking the account row (`lockAccount`), so operations on one account
+ * are serialized: caps, lot consumption and balances are computed on a stable state, while
+ * different accounts proceed in parallel. `balance_after` is the account's total (spendable plus
+ * pending) after the row.
+ */
+export interface LockedAccount {
+  tenantId: string;
+  id: string;
+  customerId: string;
+  programId: string;
+  balance: number;
+  pendingBalance: number;
+  lifetimePoints: number;
+  tierId: string | null;
+}
+
+export interface CreditEntry {
+  type: Extract<TransactionType, 'earn' | 'adjust'>;
+  points: number;
+  ruleId?: string | null;
+  activityId?: string | null;
+  reference?: string | null;
+  reason?: string | null;
+  actor?: string | null;
+}
+
+export interface CreditOptions {
+  now: Date;
+  /** Held until then (the program's pending period); null when spendable at once. */
+  availableAt: Date | null;
+  expiresAt: Date | null;
+}
+
+export interface DebitRequest {
+  type: Extract<TransactionType, 'redeem' | 'adjust' | 'reverse' | 'expire'>;
+  points: number;
+  /** A reversal may find the points already spent: take what is there and record the rest. */
+  allowShortfall?: boolean;
+  /** Take pending points first (a refund undoes points that may still be held). */
+  includePending?: boolean;
+  activityId?: string | null;
+  ruleId?: string | null;
+  reference?: string | null;
+  reason?: string | null;
+  actor?: string | null;
+}
+
+export interface DebitResult {
+  transactionId: string;
+  taken: number;
+  shortfall: number;
+  balanceAfter: number;
+}
+
+interface AccountRow {
+  id: string;
+  customer_id: string;
+  program_id: string;
+  balance: string;
+  pending_balance: string;
+  lifetime_points: string;
+  tier_id: string | null;
+}
+
+const ACCOUNT_COLUMNS = `id, customer_id, program_id, balance, pending_balance, lifetime_points, tier_id`;
+
+function toLocked(tenantId: string, row: AccountRow): LockedAccount {
+  return {
+    tenantId,
+    id: row.id,
+    customerId: row.customer_id,
+    programId: row.program_id,
+    balance: Number(row.balance),
+    pendingBalance: Number(row.pending_balance),
+    lifetimePoints: Number(row.lifetime_points),
+    tierId: row.tier_id,
+  };
+}
+
+/** The customer's account in the program, created on first use, locked until the transaction ends. */
+export async function lockAccount(
+  manager: EntityManager,
+  tenantId: string,
+  customerId: string,
+  programId: string,
+): Promise<LockedAccount> {
+  await manager.query(
+    `INSERT INTO loyalty_accounts (tenant_id, customer_id, program_id) VALUES ($1, $2, $3)
+     ON CONFLICT (tenant_id, customer_id, program_id) DO NOTHING`,
+    [tenantId, customerId, programId],
+  );
+  const [row] = (await manager.query(
+    `SELECT ${ACCOUNT_COLUMNS} FROM loyalty_accounts
+      WHERE tenant_id = $1 AND customer_id = $2 AND program_id = $3 FOR UPDATE`,
+    [tenantId, customerId, programId],
+  )) as AccountRow[];
+  return toLocked(tenantId, row);
+}
+
+/** Locks an account by id; undefined when it does not exist. */
+export async function lockAccountById(
+  manager: EntityManager,
+  tenantId: string,
+  accountId: string,
+): Promise<LockedAccount | undefined> {
+  const [row] = (await manager.query(
+    `SELECT ${ACCOUNT_COLUMNS} FROM loyalty_accounts WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
+    [tenantId, accountId],
+  )) as AccountRow[];
+  return row ? toLocked(tenantId, row) : undefined;
+}
+
+/** Adds points: one ledger row and one lot per entry. Returns the ledger row ids. */
+export async function credit(
+  manager: EntityManager,
+  account: LockedAccount,
+  entries: CreditEntry[],
+  options: CreditOptions,
+): Promise<string[]> {
+  const held = options.availableAt !== null && options.availableAt > options.now;
+  let total = account.balance + account.pendingBalance;
+  const ids: string[] = [];
+  let added = 0;
+  let earned = 0;
+  for (const entry of entries) {
+    if (!Number.isSafeInteger(entry.points) || entry.points <= 0) throw new Error(`credit of ${entry.points} points`);
+    total += entry.points;
+    added += entry.points;
+    if (entry.type === 'earn') earned += entry.points;
+    const [{ id }] = (await manager.query(
+      `INSERT INTO point_transactions
+         (tenant_id, account_id, type, points, balance_after, pending, activity_id, rule_id, reference, reason, actor, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+      [
+        account.tenantId,
+        account.id,
+        entry.type,
+        entry.points,
+        total,
+        held,
+        entry.activityId ?? null,
+        entry.ruleId ?? null,
+        entry.reference ?? null,
+        entry.reason ?? null,
+        entry.actor ?? null,
+        options.now,
+      ],
+    )) as Array<{ id: string }>;
+    await manager.query(
+      `INSERT INTO point_lots (tenant_id, account_id, transaction_id, points, remaining, earned_at, available_at, pending, expires_at)
+       VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8)`,
+      [
+        account.tenantId,
+        account.id,
+        id,
+        entry.points,
+        options.now,
+        options.availableAt ?? options.now,
+        held,
+        options.expiresAt,
+      ],
+    );
+    ids.push(id);
+  }
+  await manager.query(
+    `UPDATE loyalty_accounts
+        SET balance = balance + $3, pending_balance = pending_balance + $4, lifetime_points = lifetime_points + $5,
+            updated_at = now()
+      WHERE tenant_id = $1 AND id = $2`,
+    [account.tenantId, account.id, held ? 0 : added, held ? added : 0, earned],
+  );
+  if (held) account.pendingBalance += added;
+  else account.balance += added;
+  account.lifetimePoints += earned;
+  return ids;
+}
+
+/**
+ * Takes up to `points` from the account's lots, those expiring first first (lots that never
+ * expire last, then oldest first). Returns how much came from each pool.
+ */
+async function consumeLots(
+  manager: EntityManager,
+  account: LockedAccount,
+  points: number,
+  pending: boolean,
+): Promise<number> {
+  if (points <= 0) return 0;
+  const [{ taken }] = (await manager.query(
+    `WITH ordered AS (
+       SELECT id, remaining,
+              sum(remaining) OVER (ORDER BY expires_at NULLS LAST, earned_at, id) - remaining AS before
+         FROM point_lots
+        WHERE tenant_id = $1 AND account_id = $2 AND remaining > 0 AND pending = $4
+     ), consumed AS (
+       UPDATE point_lots l
+          SET remaining = l.remaining - LEAST(o.remaining, $3 - o.before)
+         FROM ordered o
+        WHERE l.tenant_id = $1 AND l.id = o.id AND o.before < $3
+       RETURNING LEAST(o.remaining, $3 - o.before) AS amount
+     )
+     SELECT COALESCE(sum(amount), 0)::bigint AS taken FROM consumed`,
+    [account.tenantId, account.id, points, pending],
+  )) as Array<{ taken: string }>;
+  return Number(taken);
+}
+
+/** Removes points; refuses (422 insufficient_points) rather than go below zero, unless a shortfall is allowed. */
+export async function debit(
+  manager: EntityManager,
+  account: LockedAccount,
+  request: DebitRequest,
+): Promise<DebitResult> {
+  if (!Number.isSafeInteger(request.points) || request.points < 0) throw new Error(`debit of ${request.points} points`);
+  const available = account.balance + (request.includePending ? account.pendingBalance : 0);
+  if (request.points > available && !request.allowShortfall)
+    throw new InsufficientPointsError(available, request.points);
+  const wanted = Math.min(request.points, available);
+
+  const fromPending = request.includePending
+    ? await consumeLots(manager, account, Math.min(wanted, account.pendingBalance), true)
+    : 0;
+  const fromSpendable = await consumeLots(manager, account, wanted - fromPending, false);
+  const taken = fromPending + fromSpendable;
+  if (taken !== wanted) throw new Error(`ledger drift on account ${account.id}: lots held ${taken} of ${wanted}`);
+
+  const updated = (await manager.query(
+    `UPDATE loyalty_accounts
+        SET balance = balance - $3, pending_balance = pending_balance - $4, updated_at = now()
+      WHERE tenant_id = $1 AND id = $2 AND balance >= $3 AND pending_balance >= $4
+      RETURNING balance, pending_balance`,
+    [account.tenantId, account.id, fromSpendable, fromPending],
+  )) as [Array<{ balance: string; pending_balance: string }>, number];
+  if (updated[1] !== 1) throw new InsufficientPointsError(account.balance, request.points);
+  account.balance -= fromSpendable;
+  account.pendingBalance -= fromPending;
+
+  const balanceAfter = account.balance + account.pendingBalance;
+  const [{ id }] = (await manager.query(
+    `INSERT INTO point_transactions
+       (tenant_id, account_id, type, points, balance_after, activity_id, rule_id, reference, reason, shortfall, actor)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+    [
+      account.tenantId,
+      account.id,
+      request.type,
+      -taken,
+      balanceAfter,
+      request.activityId ?? null,
+      request.ruleId ?? null,
+      request.reference ?? null,
+      request.reason ?? null,
+      request.points - taken,
+      request.actor ?? null,
+    ],
+  )) as Array<{ id: string }>;
+  return { transactionId: id, taken, shortfall: request.points - taken, balanceAfter };
+}
+
+/** Writes off the spendable points of lots that have expired by `now`; returns the points expired. */
+export async function expireLots(manager: EntityManager, account: LockedAccount, now: Date): Promise<number> {
+  const [{ due }] = (await manager.query(
+    `SELECT COALESCE(sum(remaining), 0)::bigint AS due FROM point_lots
+      WHERE tenant_id = $1 AND account_id = $2 AND remaining > 0 AND NOT pending AND expires_at <= $3`,
+    [account.tenantId, account.id, now],
+  )) as Array<{ due: string }>;
+  const points = Number(due);
+  if (points === 0) return 0;
+  await manager.query(
+    `UPDATE point_lots SET remaining = 0
+      WHERE tenant_id = $1 AND account_id = $2 AND remaining > 0 AND NOT pending AND expires_at <= $3`,
+    [account.tenantId, account.id, now],
+  );
+  await manager.query(
+    `UPDATE loyalty_accounts SET balance = balance - $3, updated_at = now() WHERE tenant_id = $1 AND id = $2`,
+    [account.tenantId, account.id, points],
+  );
+  account.balance -= points;
+  await manager.query(
+    `INSERT INTO point_transactions (tenant_id, account_id, type, points, balance_after, reason)
+     VALUES ($1, $2, 'expire', $3, $4, 'points expired')`,
+    [account.tenantId, account.id, -points, account.balance + account.pendingBalance],
+  );
+  return points;
+}
+
+/** Makes held points spendable once their pending period is over; returns the points released. */
+export async function releasePending(manager: EntityManager, account: LockedAccount, now: Date): Promise<number> {
+  const [{ released }] = (await manager.query(
+    `WITH released AS (
+       UPDATE point_lots SET pending = false
+        WHERE tenant_id = $1 AND account_id = $2 AND pending AND available_at <= $3
+       RETURNING remaining)
+     SELECT COALESCE(sum(remaining), 0)::bigint AS released FROM released`,
+    [account.tenantId, account.id, now],
+  )) as Array<{ released: string }>;
+  const points = Number(released);
+  if (points > 0) {
+    await manager.query(
+      `UPDATE loyalty_accounts SET balance = balance + $3, pending_balance = pending_balance - $3, updated_at = now()
+        WHERE tenant_id = $1 AND id = $2`,
+      [account.tenantId, account.id, points],
+    );
+    account.balance += points;
+    account.pendingBalance -= points;
+  }
+  return points;
+}
