@@ -182,6 +182,20 @@ export class ActivitiesService {
     };
   }
 
+  /**
+   * Records an activity inside the caller's transaction (a verified check-in, an event
+   * attendance, a completed challenge): it earns exactly when the caller's change commits.
+   * `input` is trusted to have passed RecordActivityDto validation or to be built by our code.
+   */
+  recordWithin(
+    manager: EntityManager,
+    actor: Actor,
+    input: RecordActivityDto,
+    occurredAt = new Date(),
+  ): Promise<ActivityResultDto> {
+    return this.apply(manager, actor, input, occurredAt);
+  }
+
   private async apply(
     manager: EntityManager,
     actor: Actor,
