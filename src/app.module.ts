@@ -13,6 +13,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
 import { AuditModule } from './modules/audit/audit.module';
+import { CustomersModule } from './modules/customers/customers.module';
 import { HealthModule } from './modules/health/health.module';
 import { LoyaltyModule } from './modules/loyalty/loyalty.module';
 import { TenantsModule } from './modules/tenants/tenants.module';
@@ -30,6 +31,7 @@ export const CORE_MODULES = [ConfigModule, LoggerModule, DatabaseModule, RedisMo
     HealthModule,
     AccountsModule,
     TenantsModule,
+    CustomersModule,
     LoyaltyModule,
   ],
   providers: [

@@ -120,7 +120,7 @@ describe('sign-in protection', () => {
 
   it('takes about as long for an unknown e-mail as for a wrong password', async () => {
     const tenant = await f.make.tenant();
-    const accounts = await Promise.all(Array.from({ length: 10 }, () => f.account('customer', tenant)));
+    const accounts = await Promise.all(Array.from({ length: 15 }, () => f.account('customer', tenant)));
     const timed = async (email: string) => {
       const started = process.hrtime.bigint();
       const res = await f.login({ tenant: tenant.slug, email, password: 'not the password' }, ip());
@@ -136,6 +136,8 @@ describe('sign-in protection', () => {
     }
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
     const [a, b] = [median(unknown), median(wrong)];
-    expect(Math.abs(a - b) / Math.max(a, b)).toBeLessThan(0.4);
+    // Without the decoy hash an unknown e-mail answers in about 1 ms against ~50 ms for a wrong
+    // password (a gap of ~98%); the bound is loose because the suite runs on busy machines.
+    expect(Math.abs(a - b) / Math.max(a, b)).toBeLessThan(0.6);
   });
 });

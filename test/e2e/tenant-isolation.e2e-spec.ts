@@ -36,6 +36,8 @@ const OBJECTS_OF_TENANT_A: Record<string, (a: TenantAObjects) => string> = {
   '/api/admin/customers/:id': (a) => a.customerId,
   '/api/admin/customers/:id/adjust-points': (a) => a.customerId,
   '/api/admin/customers/:id/transactions': (a) => a.customerId,
+  '/api/admin/customers/:id/export': (a) => a.customerId,
+  '/api/customers/:external_id': () => 'ext-of-tenant-a',
   '/api/admin/programs/:id': (a) => a.programId,
   '/api/admin/programs/:id/tiers': (a) => a.programId,
   '/api/admin/tiers/:id': (a) => a.tierId,
@@ -43,6 +45,17 @@ const OBJECTS_OF_TENANT_A: Record<string, (a: TenantAObjects) => string> = {
   '/api/customers/external/:external_id': () => 'ext-of-tenant-a',
   '/api/customers/external/:externalId': () => 'ext-of-tenant-a',
 };
+
+/**
+ * Routes whose parameter is a key in the caller's own namespace rather than an object id: an
+ * upsert by external id creates tenant B's own customer. These may succeed, but must not reveal
+ * or touch tenant A's customer of the same external id.
+ */
+const KEYED_BY_CALLER: ReadonlySet<string> = new Set([
+  'PUT /api/customers/:external_id',
+  'PUT /api/customers/external/:external_id',
+  'GET /api/customers/external/:external_id',
+]);
 
 /** Bodies that pass validation, so that a refusal is about the tenant and not about the input. */
 const VALID_BODIES: Record<string, object> = {
@@ -55,6 +68,7 @@ const VALID_BODIES: Record<string, object> = {
   'PATCH /api/admin/tiers/:id': { name: 'Taken over' },
   'PATCH /api/admin/rules/:id': { name: 'Taken over' },
   'PUT /api/customers/external/:external_id': { first_name: 'Mallory' },
+  'PUT /api/customers/:external_id': { first_name: 'Mallory' },
 };
 
 describe('tenant isolation on every tenant-scoped route', () => {
@@ -210,7 +224,11 @@ describe('tenant isolation on every tenant-scoped route', () => {
         for (const [name, value] of Object.entries(caller.headers)) void call.set(name, value);
         const res = await call.send(VALID_BODIES[`${route.method} ${route.path}`] ?? {});
         const allowed = route.access.some((grant) => grantAllows(grant, caller.actor));
-        const expected = allowed ? [404] : [403];
+        const expected = !allowed
+          ? [403]
+          : KEYED_BY_CALLER.has(`${route.method} ${route.path}`)
+            ? [200, 201, 404]
+            : [404];
         if (!expected.includes(res.status) || idsOfA.some((id) => id !== objectOf(a) && res.text.includes(id))) {
           outcomes.push(`${route.method} ${route.path} as ${caller.name}: ${res.status} ${res.text.slice(0, 200)}`);
         }

@@ -4,6 +4,7 @@ import { PassportModule } from '@nestjs/passport';
 import { CREDENTIAL_RESOLVER } from '../../common/auth/credential-resolver';
 import { APP_CONFIG } from '../../config/config.module';
 import { AppConfig } from '../../config/configuration';
+import { LoyaltyModule } from '../loyalty/loyalty.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { ApiKeyCredentialResolver } from './api-key.credential-resolver';
 import { ApiKeysController } from './api-keys.controller';
@@ -26,6 +27,7 @@ import { RefreshTokenService } from './refresh-tokens.service';
 @Module({
   imports: [
     PassportModule,
+    LoyaltyModule,
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => jwtModuleOptions(config),

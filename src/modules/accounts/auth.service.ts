@@ -1,3 +1,4 @@
+import { EntityManager } from 'typeorm';
 import { Injectable } from '@nestjs/common';
 import { Caller } from '../../common/auth/access.decorators';
 import { Actor, TenantRole } from '../../common/auth/actor';
@@ -10,6 +11,8 @@ import {
   UnauthenticatedError,
   ValidationFailedError,
 } from '../../common/errors/domain-error';
+import { CustomersService } from '../customers/customers.service';
+import { ActivitiesService } from '../loyalty/activities/activities.service';
 import { TenantDatabase } from '../../database/tenant-database.service';
 import { AuditService } from '../audit/audit.service';
 import { resolveSettings } from '../tenants/tenant-settings';
@@ -54,6 +57,8 @@ export class AuthService {
     private readonly throttle: LoginThrottle,
     private readonly mfa: MfaService,
     private readonly audit: AuditService,
+    private readonly customers: CustomersService,
+    private readonly activities: ActivitiesService,
   ) {}
 
   /**
@@ -232,17 +237,39 @@ export class AuthService {
     if (!tenant) throw new NotFoundError('Tenant', input.tenant);
     if (tenant.status === 'suspended') throw new ForbiddenError('This tenant is suspended.', 'tenant_suspended');
     const passwordHash = await hashPassword(input.password);
-    const [created] = (await this.database.run(tenant.id, (m) =>
-      m.query(
+    // The login and the loyalty profile (same id) are created together; the plan's customer
+    // quota is checked in the same transaction, so a refused sign-up leaves neither behind.
+    const [created] = await this.database.run(tenant.id, async (m) => {
+      const rows = (await m.query(
         `INSERT INTO users (tenant_id, email, password_hash, role, first_name, last_name)
          VALUES ($1, $2, $3, 'customer', $4, $5)
          ON CONFLICT (tenant_id, email) DO NOTHING
          RETURNING id, email, first_name, last_name, role`,
         [tenant.id, input.email, passwordHash, input.first_name, input.last_name],
-      ),
-    )) as Array<{ id: string; email: string; first_name: string; last_name: string; role: string }>;
+      )) as Array<{ id: string; email: string; first_name: string; last_name: string; role: string }>;
+      if (rows[0]) {
+        await this.customers.createForUser(m, tenant.id, {
+          id: rows[0].id,
+          email: rows[0].email,
+          first_name: rows[0].first_name,
+          last_name: rows[0].last_name,
+        });
+        await this.recordSignup(m, tenant.id, rows[0].id);
+      }
+      return rows;
+    });
     if (!created) throw new ConflictError('email_taken', 'An account with this e-mail already exists.');
     return { ...created, tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name } };
+  }
+
+  /** A sign-up is an activity: the program's signup rules (a welcome bonus) pay out with it. */
+  private async recordSignup(manager: EntityManager, tenantId: string, customerId: string): Promise<void> {
+    const [program] = (await manager.query(
+      `SELECT 1 FROM programs WHERE is_default AND status = 'active'`,
+    )) as unknown[];
+    if (!program) return;
+    const actor: Actor = { kind: 'user', userId: customerId, tenantId, role: 'customer' };
+    await this.activities.recordWithin(manager, actor, { type: 'signup', customer_id: customerId });
   }
 
   async currentUser(actor: Actor): Promise<CurrentUserDto> {

@@ -1,11 +1,18 @@
 import { Module } from '@nestjs/common';
 import { ActivitiesController } from './activities/activities.controller';
 import { ActivitiesService } from './activities/activities.service';
+import { ProgramsAdminController } from './programs/programs.admin.controller';
+import { ProgramsService } from './programs/programs.service';
+import { RulesAdminController } from './rules/rules.admin.controller';
+import { RulesService } from './rules/rules.service';
+import { SimulationService } from './rules/simulation.service';
+import { TiersAdminController } from './tiers/tiers.admin.controller';
+import { TiersService } from './tiers/tiers.service';
 
 /** Programs, tiers, rules, the points ledger and activity ingestion. */
 @Module({
-  controllers: [ActivitiesController],
-  providers: [ActivitiesService],
+  controllers: [ActivitiesController, ProgramsAdminController, TiersAdminController, RulesAdminController],
+  providers: [ActivitiesService, ProgramsService, TiersService, RulesService, SimulationService],
   exports: [ActivitiesService],
 })
 export class LoyaltyModule {}

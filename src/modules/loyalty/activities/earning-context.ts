@@ -132,6 +132,21 @@ export async function loadRules(
   };
 }
 
+/** The customer's activities of this type in the program before the one being evaluated (first_activity_only, every_nth). */
+export async function priorActivityCount(
+  manager: EntityManager,
+  tenantId: string,
+  customerId: string,
+  programId: string,
+  activityType: string,
+): Promise<number> {
+  const [{ prior }] = (await manager.query(
+    `SELECT count(*)::int AS prior FROM activities WHERE tenant_id = $1 AND customer_id = $2 AND program_id = $3 AND type = $4`,
+    [tenantId, customerId, programId, activityType],
+  )) as Array<{ prior: number }>;
+  return prior;
+}
+
 /** Starts of the current day, ISO week and month on the tenant's wall clock. */
 export function periodStarts(now: Date, timeZone: string): { day: Date; week: Date; month: Date } {
   const local = localMoment(now, timeZone);

@@ -144,7 +144,7 @@ export class AppliedRuleDto {
   points!: number;
 }
 
-export class TierRefDto {
+export class ActivityTierDto {
   @ApiProperty()
   id!: string;
 
@@ -168,8 +168,8 @@ export class ActivityResultDto {
   @ApiProperty({ description: 'Points held for the program’s pending period.' })
   pending_balance!: number;
 
-  @ApiProperty({ type: TierRefDto, nullable: true })
-  tier!: TierRefDto | null;
+  @ApiProperty({ type: ActivityTierDto, nullable: true })
+  tier!: ActivityTierDto | null;
 
   @ApiPropertyOptional({ description: 'For a refund: points that could not be reversed because they were spent.' })
   shortfall?: number;
