@@ -250,6 +250,24 @@ describe('POST /api/activities', () => {
     expect(sum).toBe(await balanceOf(s));
   });
 
+  it('pays refund rules on a refund, as simulate predicts, on top of the reversal', async () => {
+    const s = await shop();
+    await s.rule({ effect: { type: 'points_per_unit', points: 1, per: 100 } });
+    const goodwill = await s.rule({ name: 'Sorry bonus', rule_type: 'refund', effect: { type: 'fixed', points: 5 } });
+    const purchase = await s.post({ type: 'purchase', customer_id: s.customerId, amount: 10_000 });
+    const refund = await s.post({
+      type: 'refund',
+      customer_id: s.customerId,
+      amount: 10_000,
+      refund_of: purchase.body.activity_id,
+    });
+    expect(refund.status).toBe(201);
+    expect(refund.body).toMatchObject({ points_awarded: 5 - 100, balance: 5 });
+    expect(refund.body.rules_applied).toContainEqual({ rule_id: goodwill, name: 'Sorry bonus', points: 5 });
+    const sum = (await ledger(s)).reduce((total: number, row: { points: number }) => total + row.points, 0);
+    expect(sum).toBe(5);
+  });
+
   it('upgrades the tier when earning crosses a threshold and records it', async () => {
     const s = await shop();
     await s.rule({ effect: { type: 'points_per_unit', points: 1, per: 100 } });

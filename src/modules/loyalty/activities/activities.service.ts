@@ -210,7 +210,9 @@ export class ActivitiesService {
     const settings = await loadSettings(manager, tenantId);
     const events: DomainEvent[] = [];
 
-    if (input.type === 'refund') return this.applyRefund(manager, actor, account, program, input, occurredAt, events);
+    if (input.type === 'refund') {
+      return this.applyRefund(manager, actor, account, customer, program, input, occurredAt, events);
+    }
 
     const evaluation = await this.evaluate(manager, tenantId, account, customer, program, input, occurredAt);
     const applied = await this.spendBudgets(manager, tenantId, evaluation);
@@ -250,11 +252,7 @@ export class ActivitiesService {
           activityId,
           actor: actorKey(actor),
         })),
-        {
-          now,
-          availableAt: program.pendingDays > 0 ? new Date(now.getTime() + program.pendingDays * DAY_MS) : null,
-          expiresAt: expiryFor(program.expiry, now, settings.loyalty.time_zone),
-        },
+        this.creditOptionsAt(now, program, settings.loyalty.time_zone),
       );
     }
     const tiers = await loadTiers(manager, tenantId, program.id);
@@ -304,6 +302,20 @@ export class ActivitiesService {
     };
   }
 
+  /** Lots of points earned now: held for the program's pending period, expiring per its policy. */
+  private creditOptionsAt(now: Date, program: ProgramPolicies, timeZone: string) {
+    return {
+      now,
+      availableAt: program.pendingDays > 0 ? new Date(now.getTime() + program.pendingDays * DAY_MS) : null,
+      expiresAt: expiryFor(program.expiry, now, timeZone),
+    };
+  }
+
+  private async creditOptions(manager: EntityManager, tenantId: string, program: ProgramPolicies) {
+    const settings = await loadSettings(manager, tenantId);
+    return this.creditOptionsAt(new Date(), program, settings.loyalty.time_zone);
+  }
+
   /**
    * Budgets are shared by every customer, so the evaluator's snapshot may be stale: each budgeted
    * rule's grant is settled by one atomic update that never passes the budget, and the rule gets
@@ -347,6 +359,7 @@ export class ActivitiesService {
     manager: EntityManager,
     actor: Actor,
     account: LockedAccount,
+    customer: CustomerRow,
     program: ProgramPolicies,
     input: RecordActivityDto,
     occurredAt: Date,
@@ -430,10 +443,33 @@ export class ActivitiesService {
       reversed += result.taken;
       shortfall += result.shortfall;
     }
+    // Refund rules (a goodwill gesture) may still give points; the evaluator only ever adds.
+    const goodwill = (
+      await this.spendBudgets(
+        manager,
+        tenantId,
+        await this.evaluate(manager, tenantId, account, customer, program, input, occurredAt),
+      )
+    ).filter((rule) => rule.points > 0);
+    const gained = goodwill.reduce((sum, rule) => sum + rule.points, 0);
+    if (gained > 0) {
+      await credit(
+        manager,
+        account,
+        goodwill.map((rule) => ({
+          type: 'earn',
+          points: rule.points,
+          ruleId: rule.rule_id,
+          activityId,
+          actor: actorKey(actor),
+        })),
+        await this.creditOptions(manager, tenantId, program),
+      );
+    }
     await manager.query(`UPDATE activities SET points_awarded = $3 WHERE tenant_id = $1 AND id = $2`, [
       tenantId,
       activityId,
-      -reversed,
+      gained - reversed,
     ]);
 
     events.push({
@@ -469,8 +505,11 @@ export class ActivitiesService {
     const tier = tiers.find((candidate) => candidate.id === account.tierId);
     return {
       activity_id: activityId,
-      points_awarded: -reversed,
-      rules_applied: reversals.map((entry) => ({ rule_id: entry.rule_id, name: 'refund', points: -entry.points })),
+      points_awarded: gained - reversed,
+      rules_applied: [
+        ...reversals.map((entry) => ({ rule_id: entry.rule_id, name: 'refund', points: -entry.points })),
+        ...goodwill.map(({ rule_id, name, points }) => ({ rule_id, name, points })),
+      ],
       balance: account.balance,
       pending_balance: account.pendingBalance,
       tier: tier ? { id: tier.id, name: tier.name } : null,
