@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ActivitiesController } from './activities/activities.controller';
 import { ActivitiesService } from './activities/activities.service';
+import { ActivityListeners } from './activities/activity-listener';
 import { ProgramsAdminController } from './programs/programs.admin.controller';
 import { ProgramsService } from './programs/programs.service';
 import { RulesAdminController } from './rules/rules.admin.controller';
@@ -12,7 +13,7 @@ import { TiersService } from './tiers/tiers.service';
 /** Programs, tiers, rules, the points ledger and activity ingestion. */
 @Module({
   controllers: [ActivitiesController, ProgramsAdminController, TiersAdminController, RulesAdminController],
-  providers: [ActivitiesService, ProgramsService, TiersService, RulesService, SimulationService],
-  exports: [ActivitiesService],
+  providers: [ActivityListeners, ActivitiesService, ProgramsService, TiersService, RulesService, SimulationService],
+  exports: [ActivitiesService, ActivityListeners],
 })
 export class LoyaltyModule {}

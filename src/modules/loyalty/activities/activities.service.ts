@@ -10,6 +10,7 @@ import { expiryFor } from '../ledger/expiry-policy';
 import { credit, debit, LockedAccount, lockAccount } from '../ledger/ledger';
 import { evaluateRules, refundReversal, RuleEvaluation } from '../rules/rule-evaluator';
 import { loadTiers, upgradeIfEarned } from '../tiers/tier-standing';
+import { ActivityListeners } from './activity-listener';
 import { ActivityResultDto, RecordActivityDto } from './dto/record-activity.dto';
 import { loadProgram, loadRules, loadSettings, ProgramPolicies, ruleUsage } from './earning-context';
 
@@ -41,6 +42,7 @@ export class ActivitiesService {
   constructor(
     private readonly database: TenantDatabase,
     private readonly idempotency: IdempotencyService,
+    private readonly listeners: ActivityListeners,
   ) {}
 
   record(
@@ -288,6 +290,20 @@ export class ActivitiesService {
       });
     }
     if (tierChange) events.push(tierChange);
+    events.push(
+      ...(await this.listeners.notify(manager, {
+        tenantId,
+        customerId: customer.id,
+        programId: program.id,
+        activityId,
+        type: input.type,
+        locationId: input.location_id ?? null,
+        occurredAt,
+        points,
+        account,
+        tierChangedTo: tierChange ? account.tierId : null,
+      })),
+    );
     await appendToOutbox(manager, tenantId, events);
 
     const tier = tiers.find((candidate) => candidate.id === account.tierId);

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { DomainEvent } from '../../../common/outbox/outbox';
+import { LockedAccount } from '../ledger/ledger';
+
+/** What a listener learns about an activity that was just applied (not yet committed). */
+export interface RecordedActivity {
+  tenantId: string;
+  customerId: string;
+  programId: string;
+  activityId: string;
+  type: string;
+  locationId: string | null;
+  occurredAt: Date;
+  /** Points this activity earned (0 when none). */
+  points: number;
+  /** The account after the activity, still locked by the transaction. */
+  account: LockedAccount;
+  /** The tier the account moved to with this activity, when it moved. */
+  tierChangedTo: string | null;
+}
+
+/**
+ * Reacts to an activity inside its transaction (achievements, challenges, leaderboards): what a
+ * listener writes commits or rolls back with the activity, and the events it returns go to the
+ * outbox with the activity's own. Listeners run one after another, in registration order.
+ */
+export interface ActivityListener {
+  onActivityRecorded(manager: EntityManager, activity: RecordedActivity): Promise<DomainEvent[]>;
+}
+
+/**
+ * Where modules that react to activities sign up, from their own `onModuleInit` (Nest has no
+ * multi-providers; an explicit registry also keeps the loyalty module unaware of its listeners).
+ */
+@Injectable()
+export class ActivityListeners {
+  private readonly listeners: ActivityListener[] = [];
+
+  register(listener: ActivityListener): void {
+    this.listeners.push(listener);
+  }
+
+  async notify(manager: EntityManager, activity: RecordedActivity): Promise<DomainEvent[]> {
+    const events: DomainEvent[] = [];
+    for (const listener of this.listeners) events.push(...(await listener.onActivityRecorded(manager, activity)));
+    return events;
+  }
+}
