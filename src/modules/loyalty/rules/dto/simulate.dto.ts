@@ -1,69 +1,32 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
   IsDefined,
-  IsInt,
   IsISO8601,
   IsObject,
   IsOptional,
   IsString,
   IsUUID,
   Length,
-  Matches,
-  Max,
-  Min,
   ValidateNested,
 } from 'class-validator';
-import { ACTIVITY_TYPE, ActivityItemDto } from '../../activities/dto/record-activity.dto';
+import { RecordActivityDto } from '../../activities/dto/record-activity.dto';
 import { CreateRuleDto } from './rule.dto';
 
 export const SIMULATION_LIMITS = { rules: 100, segments: 100 } as const;
 
 /** The activity to evaluate: the fields of POST /api/activities that rules look at. */
-export class SimulatedActivityDto {
-  @ApiProperty({
-    description:
-      'purchase, refund, check_in, event_attendance, signup, referral, birthday, survey, challenge_completed or custom:<name>.',
-    example: 'purchase',
-  })
-  @Matches(ACTIVITY_TYPE, { message: 'must be a known activity type or custom:<name>' })
-  type!: string;
-
-  @ApiPropertyOptional({
-    description: 'Minor units. Required for a purchase, as on POST /api/activities.',
-    example: 1250,
-  })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(1_000_000_000_000)
-  amount?: number;
-
-  @ApiPropertyOptional({ description: 'ISO 4217; defaults to the tenant’s currency.', example: 'GBP' })
-  @IsOptional()
-  @Matches(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 code such as GBP' })
-  currency?: string;
-
-  @ApiPropertyOptional({ type: [ActivityItemDto] })
-  @IsOptional()
-  @ArrayMaxSize(500)
-  @ValidateNested({ each: true })
-  @Type(() => ActivityItemDto)
-  items?: ActivityItemDto[];
-
-  @ApiPropertyOptional({ example: 'in_store' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 40)
-  channel?: string;
-
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID('all')
-  location_id?: string;
-
+export class SimulatedActivityDto extends PickType(RecordActivityDto, [
+  'type',
+  'amount',
+  'currency',
+  'items',
+  'channel',
+  'location_id',
+  'program_id',
+] as const) {
   @ApiPropertyOptional({
     description:
       'ISO 8601; defaults to now. May be in the future, to try a time window or a day of the week ahead; caps are ' +
@@ -72,11 +35,6 @@ export class SimulatedActivityDto {
   @IsOptional()
   @IsISO8601({ strict: true })
   occurred_at?: string;
-
-  @ApiPropertyOptional({ format: 'uuid', description: 'Defaults to the tenant’s default program.' })
-  @IsOptional()
-  @IsUUID('all')
-  program_id?: string;
 }
 
 /**
