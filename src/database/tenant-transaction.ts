@@ -16,10 +16,14 @@ export async function runInTenant<T>(
   isolation: IsolationLevel = 'READ COMMITTED',
 ): Promise<T> {
   if (!isUuid(tenantId)) throw new Error(`runInTenant needs a tenant uuid, got "${tenantId}"`);
-  return dataSource.transaction(isolation, async (manager) => {
+  const inTenant = async (manager: EntityManager) => {
     await manager.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
     return work(manager);
-  });
+  };
+  // READ COMMITTED is PostgreSQL's default: naming it would cost a SET TRANSACTION round trip.
+  return isolation === 'READ COMMITTED'
+    ? dataSource.transaction(inTenant)
+    : dataSource.transaction(isolation, inTenant);
 }
 
 /**
@@ -27,5 +31,5 @@ export async function runInTenant<T>(
  * platform registry (tenants) and the explicit super-admin paths only.
  */
 export async function runWithoutTenant<T>(dataSource: DataSource, work: UnitOfWork<T>): Promise<T> {
-  return dataSource.transaction('READ COMMITTED', work);
+  return dataSource.transaction(work);
 }
