@@ -59,6 +59,38 @@ export function httpGet(port: number, path: string, headers: Record<string, stri
   });
 }
 
+/** POSTs a JSON body; resolves with the status (any below 500: a refusal is an answer too). */
+export function httpPost(
+  port: number,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<number> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          res.statusCode && res.statusCode < 500
+            ? resolve(res.statusCode)
+            : reject(new Error(`status ${res.statusCode}`)),
+        );
+      },
+    )
+      .on('error', reject)
+      .end(payload);
+  });
+}
+
 export function report(baseline: RunResult, subject: RunResult): void {
   const row = (r: RunResult) =>
     `${r.label.padEnd(34)} ${r.perSecond.toFixed(0).padStart(8)} req/s   p50 ${r.p50.toFixed(2).padStart(7)} ms   p99 ${r.p99.toFixed(2).padStart(7)} ms`;

@@ -1,10 +1,14 @@
 import 'reflect-metadata';
 import { loadEnvFile } from '../src/config/env-file';
+import { checkinBenchmark } from './checkin.bench';
 import { readinessBenchmark } from './readiness.bench';
+import { redeemBenchmark } from './redeem.bench';
 
 /** `npm run bench -- <name> [--concurrency N] [--seconds S]`; with no name, every benchmark. */
 const BENCHMARKS: Record<string, (options: { concurrency: number; seconds: number }) => Promise<void>> = {
   readiness: readinessBenchmark,
+  checkin: checkinBenchmark,
+  redeem: redeemBenchmark,
 };
 
 function option(name: string, fallback: number): number {

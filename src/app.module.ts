@@ -13,9 +13,13 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
 import { AuditModule } from './modules/audit/audit.module';
+import { EventsModule } from './modules/events/events.module';
+import { GamificationModule } from './modules/gamification/gamification.module';
 import { CustomersModule } from './modules/customers/customers.module';
 import { HealthModule } from './modules/health/health.module';
+import { LocationsModule } from './modules/locations/locations.module';
 import { LoyaltyModule } from './modules/loyalty/loyalty.module';
+import { RewardsModule } from './modules/rewards/rewards.module';
 import { TenantsModule } from './modules/tenants/tenants.module';
 
 /** Modules shared by the API and the worker. */
@@ -33,6 +37,10 @@ export const CORE_MODULES = [ConfigModule, LoggerModule, DatabaseModule, RedisMo
     TenantsModule,
     CustomersModule,
     LoyaltyModule,
+    RewardsModule,
+    EventsModule,
+    LocationsModule,
+    GamificationModule,
   ],
   providers: [
     // In this order: the rate limiter keys on the caller that the AccessGuard resolved.

@@ -41,6 +41,8 @@ export const configSchema = z.object({
   JWT_PUBLIC_KEY: z.string().transform(pemFromEnv).optional(),
   PLATFORM_REFRESH_TOKEN_TTL_DAYS: positiveInt(365).default(7),
   MFA_ENCRYPTION_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  EVENT_CODE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  EVENT_CODE_ROTATION_SECONDS: positiveInt(3600).default(60),
   PASSWORD_RESET_URL: z
     .string()
     .url('must be a URL such as https://app.example.com/reset-password')
@@ -63,8 +65,20 @@ export const configSchema = z.object({
   WORKER_CONCURRENCY: positiveInt(100).default(4),
   POINTS_EXPIRY_EVERY_MS: positiveInt().default(15 * 60 * 1000),
   TIER_REVIEW_EVERY_MS: positiveInt().default(24 * 3600 * 1000),
+  REDEMPTION_EXPIRY_EVERY_MS: positiveInt().default(5 * 60 * 1000),
   RATE_LIMIT_ANONYMOUS_PER_MINUTE: positiveInt().default(300),
   RATE_LIMIT_SUPER_ADMIN_PER_MINUTE: positiveInt().default(1200),
+  CHECKIN_MAX_ACCURACY_M: positiveInt(10_000).default(100),
+  CHECKIN_COOLDOWN_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 60)
+    .default(60),
+  CHECKIN_MAX_PER_DAY: positiveInt(10_000).default(10),
+  CHECKIN_MAX_SPEED_KMH: positiveInt(100_000).default(500),
+  LOCATION_MAX_AREA_KM2: z.coerce.number().positive().max(100_000).default(25),
+  LOCATION_IMPORT_MAX_FEATURES: positiveInt(100_000).default(10_000),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

@@ -68,9 +68,13 @@ describe('mail and MFA configuration', () => {
     expect(crossVariableProblems({ NODE_ENV: 'development', MAIL_TRANSPORT: 'smtp' })).toEqual([
       'SMTP_URL is required when MAIL_TRANSPORT is smtp',
     ]);
-    expect(crossVariableProblems({ NODE_ENV: 'production', MFA_ENCRYPTION_KEY: 'k'.repeat(32) })).toEqual([
-      'SMTP_URL is required in production (or set MAIL_TRANSPORT=sink)',
-    ]);
+    expect(
+      crossVariableProblems({
+        NODE_ENV: 'production',
+        MFA_ENCRYPTION_KEY: 'k'.repeat(32),
+        EVENT_CODE_SECRET: 'e'.repeat(32),
+      }),
+    ).toEqual(['SMTP_URL is required in production (or set MAIL_TRANSPORT=sink)']);
   });
 
   it('needs an MFA key of its own in production', () => {
@@ -82,7 +86,10 @@ describe('mail and MFA configuration', () => {
       }
       return [];
     })();
-    expect(problems).toEqual(['MFA_ENCRYPTION_KEY is required in production']);
+    expect(problems).toEqual([
+      'MFA_ENCRYPTION_KEY is required in production',
+      'EVENT_CODE_SECRET is required in production',
+    ]);
   });
 
   it('reads the login protection limits with their defaults', () => {

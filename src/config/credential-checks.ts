@@ -77,5 +77,9 @@ export function crossVariableProblems(env: Record<string, string | undefined>): 
   if (env.NODE_ENV === 'production' && !env.MFA_ENCRYPTION_KEY) {
     problems.push('MFA_ENCRYPTION_KEY is required in production');
   }
+  // Likewise the event check-in codes' HMAC key: derived from JWT_SECRET only outside production.
+  if (env.NODE_ENV === 'production' && !env.EVENT_CODE_SECRET) {
+    problems.push('EVENT_CODE_SECRET is required in production');
+  }
   return problems;
 }

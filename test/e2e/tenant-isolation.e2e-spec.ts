@@ -24,6 +24,14 @@ interface TenantAObjects {
   programId: string;
   tierId: string;
   ruleId: string;
+  eventId: string;
+  locationId: string;
+  rewardId: string;
+  redemptionId: string;
+  voucherCode: string;
+  achievementId: string;
+  challengeId: string;
+  contentId: string;
 }
 
 /** Route (as in the route table) → the id of tenant A's object that the route's parameter takes. */
@@ -42,8 +50,31 @@ const OBJECTS_OF_TENANT_A: Record<string, (a: TenantAObjects) => string> = {
   '/api/admin/programs/:id/tiers': (a) => a.programId,
   '/api/admin/tiers/:id': (a) => a.tierId,
   '/api/admin/rules/:id': (a) => a.ruleId,
+  '/api/admin/events/:id': (a) => a.eventId,
+  '/api/admin/events/:id/qr': (a) => a.eventId,
+  '/api/admin/events/:id/attendance': (a) => a.eventId,
+  '/api/admin/events/:id/report': (a) => a.eventId,
+  '/api/events/:id': (a) => a.eventId,
+  '/api/events/:id/register': (a) => a.eventId,
+  '/api/events/:id/attend': (a) => a.eventId,
+  '/api/admin/locations/:id': (a) => a.locationId,
+  '/api/admin/locations/:id/analytics': (a) => a.locationId,
+  '/api/admin/rewards/:id': (a) => a.rewardId,
+  '/api/rewards/:id': (a) => a.rewardId,
+  '/api/rewards/:id/redeem': (a) => a.rewardId,
+  '/api/admin/redemptions/:code/fulfil': (a) => a.voucherCode,
+  '/api/admin/redemptions/:id/cancel': (a) => a.redemptionId,
   '/api/customers/external/:external_id': () => 'ext-of-tenant-a',
   '/api/customers/external/:externalId': () => 'ext-of-tenant-a',
+  '/api/admin/achievements/:id': (a) => a.achievementId,
+  '/api/admin/challenges/:id': (a) => a.challengeId,
+  '/api/challenges/:id': (a) => a.challengeId,
+  '/api/challenges/:id/join': (a) => a.challengeId,
+  '/api/challenges/:id/leaderboard': (a) => a.challengeId,
+  '/api/admin/content/:id': (a) => a.contentId,
+  '/api/content/:id': (a) => a.contentId,
+  // A period, not an object: each tenant's customers read their own tenant's board.
+  '/api/leaderboards/:period': () => 'weekly',
 };
 
 /**
@@ -55,6 +86,7 @@ const KEYED_BY_CALLER: ReadonlySet<string> = new Set([
   'PUT /api/customers/:external_id',
   'PUT /api/customers/external/:external_id',
   'GET /api/customers/external/:external_id',
+  'GET /api/leaderboards/:period',
 ]);
 
 /** Bodies that pass validation, so that a refusal is about the tenant and not about the input. */
@@ -67,8 +99,19 @@ const VALID_BODIES: Record<string, object> = {
   'POST /api/admin/programs/:id/tiers': { name: 'Stolen', threshold: 1, basis: 'lifetime' },
   'PATCH /api/admin/tiers/:id': { name: 'Taken over' },
   'PATCH /api/admin/rules/:id': { name: 'Taken over' },
+  'PATCH /api/admin/events/:id': { name: 'Taken over' },
+  'POST /api/admin/events/:id/attendance': {
+    customer_id: '00000000-0000-4000-8000-000000000001',
+    check_in_method: 'manual',
+  },
+  'POST /api/events/:id/attend': { code: 'ev1.not-this-tenants' },
+  'PATCH /api/admin/locations/:id': { name: 'Taken over' },
+  'PATCH /api/admin/rewards/:id': { name: 'Taken over' },
   'PUT /api/customers/external/:external_id': { first_name: 'Mallory' },
   'PUT /api/customers/:external_id': { first_name: 'Mallory' },
+  'PATCH /api/admin/achievements/:id': { name: 'Taken over' },
+  'PATCH /api/admin/challenges/:id': { name: 'Taken over' },
+  'PATCH /api/admin/content/:id': { title: 'Taken over' },
 };
 
 describe('tenant isolation on every tenant-scoped route', () => {
@@ -139,13 +182,63 @@ describe('tenant isolation on every tenant-scoped route', () => {
         `INSERT INTO rules (tenant_id, program_id, name, rule_type, effect) VALUES ($1, $2, 'A rule', 'purchase', '{"type":"fixed","points":5}') RETURNING id`,
         [ownerA.tenant.id, program.id],
       );
-      return { programId: program.id, tierId: tier.id, ruleId: rule.id };
+      const [event] = await m.query(
+        `INSERT INTO events (tenant_id, name, event_type, event_date) VALUES ($1, 'A event', 'meetup', now()) RETURNING id`,
+        [ownerA.tenant.id],
+      );
+      await m.query(`INSERT INTO event_registrations (tenant_id, event_id, customer_id) VALUES ($1, $2, $3)`, [
+        ownerA.tenant.id,
+        event.id,
+        customerA.userId,
+      ]);
+      const [location] = await m.query(
+        `INSERT INTO locations (tenant_id, name, position, radius_m)
+         VALUES ($1, 'A store', ST_SetSRID(ST_MakePoint(-0.1243, 51.5117), 4326)::geography, 100) RETURNING id`,
+        [ownerA.tenant.id],
+      );
+      // Gamification: a badge and an automatic community challenge that A's purchase below moves, and content.
+      const [achievement] = await m.query(
+        `INSERT INTO achievements (tenant_id, name, criteria)
+         VALUES ($1, 'A badge', '{"type":"activity_count","activity_type":"purchase","count":1}') RETURNING id`,
+        [ownerA.tenant.id],
+      );
+      const [challenge] = await m.query(
+        `INSERT INTO challenges (tenant_id, name, kind, goal, starts_at, ends_at, join_mode)
+         VALUES ($1, 'A challenge', 'community', '{"type":"activity_count","activity_type":"purchase","count":100}',
+                 now() - interval '1 day', now() + interval '7 days', 'automatic') RETURNING id`,
+        [ownerA.tenant.id],
+      );
+      const [content] = await m.query(
+        `INSERT INTO content_items (tenant_id, title, body) VALUES ($1, 'A content', 'For A only') RETURNING id`,
+        [ownerA.tenant.id],
+      );
+      return {
+        programId: program.id,
+        tierId: tier.id,
+        ruleId: rule.id,
+        eventId: event.id,
+        locationId: location.id,
+        achievementId: achievement.id,
+        challengeId: challenge.id,
+        contentId: content.id,
+      };
     });
     const earn = await request(t.server)
       .post('/api/activities')
       .set('authorization', `Bearer ${key.body.secret}`)
       .send({ type: 'purchase', customer_id: customerA.userId, amount: 1000 });
     expect(earn.status).toBe(201);
+    // A reward of A, bought with the points just earned: a redemption and its voucher.
+    const reward = await request(t.server)
+      .post('/api/admin/rewards')
+      .set('authorization', `Bearer ${tokenA}`)
+      .send({ name: 'A reward', point_cost: 5 });
+    expect(reward.status).toBe(201);
+    const redeemed = await request(t.server)
+      .post(`/api/rewards/${reward.body.id}/redeem`)
+      .set('authorization', `Bearer ${await signedIn(customerA)}`)
+      .send({});
+    expect(redeemed.status).toBe(201);
     a = {
       tenantId: ownerA.tenant.id,
       ownerId: ownerA.userId,
@@ -153,6 +246,9 @@ describe('tenant isolation on every tenant-scoped route', () => {
       customerId: customerA.userId,
       apiKeyId: key.body.id,
       ...seeded,
+      rewardId: reward.body.id,
+      redemptionId: redeemed.body.redemption_id,
+      voucherCode: redeemed.body.code,
     };
 
     idsOfA = [a.tenantId];

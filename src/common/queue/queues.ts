@@ -4,6 +4,8 @@ import type { DefaultJobOptions } from 'bullmq';
 export const QueueName = {
   Maintenance: 'maintenance',
   Loyalty: 'loyalty',
+  Rewards: 'rewards',
+  Gamification: 'gamification',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -18,6 +20,18 @@ export const LoyaltyJob = {
   ExpirePoints: 'expire-points',
   ReleasePendingPoints: 'release-pending-points',
   ReviewTiers: 'review-tiers',
+} as const;
+
+/** Scheduled passes over redemptions, tenant by tenant (see RedemptionExpiryService). */
+export const RewardsJob = {
+  ExpireRedemptions: 'expire-redemptions',
+} as const;
+
+/** Leaderboard rebuilds from the ledger and community-challenge settlement (see the gamification module). */
+export const GamificationJob = {
+  RebuildLeaderboards: 'rebuild-leaderboards',
+  SettleChallenges: 'settle-challenges',
+  SettleChallenge: 'settle-challenge',
 } as const;
 
 /**

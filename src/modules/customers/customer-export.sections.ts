@@ -11,6 +11,10 @@ export interface ExportSection {
   sql: string;
 }
 
+const ownRows = (table: string, orderBy: string): string => `
+  SELECT to_jsonb(r) - 'tenant_id' AS record FROM ${table} r
+   WHERE r.tenant_id = $1 AND r.customer_id = $2 ORDER BY ${orderBy}, r.id`;
+
 const viaAccount = (table: string, orderBy: string): string => `
   SELECT to_jsonb(r) - 'tenant_id' AS record
     FROM ${table} r
@@ -27,9 +31,15 @@ export const EXPORT_SECTIONS: readonly ExportSection[] = [
   { key: 'point_transactions', sql: viaAccount('point_transactions', 'r.created_at') },
   { key: 'point_lots', sql: viaAccount('point_lots', 'r.earned_at') },
   { key: 'tier_changes', sql: viaAccount('tier_changes', 'r.changed_at') },
+  { key: 'activities', sql: ownRows('activities', 'r.occurred_at') },
+  { key: 'customer_achievements', sql: ownRows('customer_achievements', 'r.unlocked_at') },
   {
-    key: 'activities',
-    sql: `SELECT to_jsonb(r) - 'tenant_id' AS record FROM activities r
-           WHERE r.tenant_id = $1 AND r.customer_id = $2 ORDER BY r.occurred_at, r.id`,
+    key: 'challenge_participants',
+    sql: `SELECT to_jsonb(r) - 'tenant_id' AS record FROM challenge_participants r
+           WHERE r.tenant_id = $1 AND r.customer_id = $2 ORDER BY r.joined_at, r.challenge_id`,
   },
+  { key: 'checkins', sql: ownRows('checkins', 'r.occurred_at') },
+  { key: 'event_registrations', sql: ownRows('event_registrations', 'r.registered_at') },
+  { key: 'event_attendance', sql: ownRows('event_attendance', 'r.checked_in_at') },
+  { key: 'redemptions', sql: ownRows('redemptions', 'r.created_at') },
 ];

@@ -58,11 +58,12 @@ export class QuotaService {
     const [counts] = (await manager.query(
       `SELECT (SELECT count(*) FROM customers WHERE tenant_id = $1 AND status = 'active')::int AS customers,
               (SELECT count(*) FROM users
-                WHERE tenant_id = $1 AND role <> 'customer' AND status <> 'deleted')::int AS staff`,
+                WHERE tenant_id = $1 AND role <> 'customer' AND status <> 'deleted')::int AS staff,
+              (SELECT count(*) FROM locations WHERE tenant_id = $1 AND deleted_at IS NULL)::int AS locations`,
       [tenantId],
-    )) as Array<{ customers: number; staff: number }>;
-    // Locations arrive with the locations issue, which replaces this 0 with a count of its table.
-    return { customers: counts.customers, staff: counts.staff, locations: 0 };
+    )) as Array<{ customers: number; staff: number; locations: number }>;
+    // Deleted locations no longer count (they are kept only for their check-ins' history).
+    return { customers: counts.customers, staff: counts.staff, locations: counts.locations };
   }
 
   quotasOfPlan(plan: string): PlanQuotas {

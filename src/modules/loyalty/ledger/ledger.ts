@@ -57,11 +57,25 @@ export interface DebitRequest {
   actor?: string | null;
 }
 
+/** Points taken from (or given back to) one lot. */
+export interface LotShare {
+  lotId: string;
+  points: number;
+}
+
 export interface DebitResult {
   transactionId: string;
   taken: number;
   shortfall: number;
   balanceAfter: number;
+  /** The lots the points came from: what `restoreLots` needs to give them back with their expiry. */
+  lots: LotShare[];
+}
+
+export interface RestoreEntry {
+  reference?: string | null;
+  reason?: string | null;
+  actor?: string | null;
 }
 
 interface AccountRow {
@@ -96,17 +110,23 @@ export async function lockAccount(
   customerId: string,
   programId: string,
 ): Promise<LockedAccount> {
+  const select = async () =>
+    (
+      (await manager.query(
+        `SELECT ${ACCOUNT_COLUMNS} FROM loyalty_accounts
+        WHERE tenant_id = $1 AND customer_id = $2 AND program_id = $3 FOR UPDATE`,
+        [tenantId, customerId, programId],
+      )) as AccountRow[]
+    )[0];
+  // The account almost always exists: one round trip then, the insert only on first use.
+  const existing = await select();
+  if (existing) return toLocked(tenantId, existing);
   await manager.query(
     `INSERT INTO loyalty_accounts (tenant_id, customer_id, program_id) VALUES ($1, $2, $3)
      ON CONFLICT (tenant_id, customer_id, program_id) DO NOTHING`,
     [tenantId, customerId, programId],
   );
-  const [row] = (await manager.query(
-    `SELECT ${ACCOUNT_COLUMNS} FROM loyalty_accounts
-      WHERE tenant_id = $1 AND customer_id = $2 AND program_id = $3 FOR UPDATE`,
-    [tenantId, customerId, programId],
-  )) as AccountRow[];
-  return toLocked(tenantId, row);
+  return toLocked(tenantId, (await select())!);
 }
 
 /** Locks an account by id; undefined when it does not exist. */
@@ -188,17 +208,17 @@ export async function credit(
 }
 
 /**
- * Takes up to `points` from the account's lots, those expiring first first (lots that never
- * expire last, then oldest first). Returns how much came from each pool.
+ * Takes up to `points` from the account's lots of one pool, those expiring first first (lots that
+ * never expire last, then oldest first). Returns how much came from each lot.
  */
 async function consumeLots(
   manager: EntityManager,
   account: LockedAccount,
   points: number,
   pending: boolean,
-): Promise<number> {
-  if (points <= 0) return 0;
-  const [{ taken }] = (await manager.query(
+): Promise<LotShare[]> {
+  if (points <= 0) return [];
+  const rows = (await manager.query(
     `WITH ordered AS (
        SELECT id, remaining,
               sum(remaining) OVER (ORDER BY expires_at NULLS LAST, earned_at, id) - remaining AS before
@@ -209,13 +229,15 @@ async function consumeLots(
           SET remaining = l.remaining - LEAST(o.remaining, $3 - o.before)
          FROM ordered o
         WHERE l.tenant_id = $1 AND l.id = o.id AND o.before < $3
-       RETURNING LEAST(o.remaining, $3 - o.before) AS amount
+       RETURNING l.id, LEAST(o.remaining, $3 - o.before) AS amount
      )
-     SELECT COALESCE(sum(amount), 0)::bigint AS taken FROM consumed`,
+     SELECT id, amount::bigint AS amount FROM consumed`,
     [account.tenantId, account.id, points, pending],
-  )) as Array<{ taken: string }>;
-  return Number(taken);
+  )) as Array<{ id: string; amount: string }>;
+  return rows.map((row) => ({ lotId: row.id, points: Number(row.amount) }));
 }
+
+const sumOf = (shares: LotShare[]): number => shares.reduce((sum, share) => sum + share.points, 0);
 
 /** Removes points; refuses (422 insufficient_points) rather than go below zero, unless a shortfall is allowed. */
 export async function debit(
@@ -229,10 +251,12 @@ export async function debit(
     throw new InsufficientPointsError(available, request.points);
   const wanted = Math.min(request.points, available);
 
-  const fromPending = request.includePending
+  const pendingLots = request.includePending
     ? await consumeLots(manager, account, Math.min(wanted, account.pendingBalance), true)
-    : 0;
-  const fromSpendable = await consumeLots(manager, account, wanted - fromPending, false);
+    : [];
+  const fromPending = sumOf(pendingLots);
+  const spendableLots = await consumeLots(manager, account, wanted - fromPending, false);
+  const fromSpendable = sumOf(spendableLots);
   const taken = fromPending + fromSpendable;
   if (taken !== wanted) throw new Error(`ledger drift on account ${account.id}: lots held ${taken} of ${wanted}`);
 
@@ -266,7 +290,63 @@ export async function debit(
       request.actor ?? null,
     ],
   )) as Array<{ id: string }>;
-  return { transactionId: id, taken, shortfall: request.points - taken, balanceAfter };
+  return {
+    transactionId: id,
+    taken,
+    shortfall: request.points - taken,
+    balanceAfter,
+    lots: [...pendingLots, ...spendableLots],
+  };
+}
+
+/**
+ * Gives back points that `debit` took, to the very lots they came from (a cancelled redemption):
+ * each keeps its original expiry, so a refund cannot extend the life of points. One positive
+ * `adjust` ledger row. A lot that has expired meanwhile gets its points back as expired points,
+ * which `expireLots` (or the expiry job) writes off again; call it afterwards to do so at once.
+ */
+export async function restoreLots(
+  manager: EntityManager,
+  account: LockedAccount,
+  lots: LotShare[],
+  entry: RestoreEntry,
+): Promise<string | null> {
+  if (lots.some((lot) => !Number.isSafeInteger(lot.points) || lot.points <= 0)) {
+    throw new Error(`restore of ${lots.map((lot) => lot.points).join(', ')} points`);
+  }
+  if (lots.length === 0) return null;
+  // remaining <= points (a CHECK) refuses giving a lot more than it ever held.
+  const restored = (await manager.query(
+    `UPDATE point_lots l SET remaining = l.remaining + r.points
+       FROM unnest($3::uuid[], $4::bigint[]) AS r(id, points)
+      WHERE l.tenant_id = $1 AND l.account_id = $2 AND l.id = r.id
+      RETURNING l.pending, r.points`,
+    [account.tenantId, account.id, lots.map((lot) => lot.lotId), lots.map((lot) => lot.points)],
+  )) as [Array<{ pending: boolean; points: string }>, number];
+  if (restored[1] !== lots.length) throw new Error(`ledger drift on account ${account.id}: a lot to restore is gone`);
+  const toPending = restored[0].filter((row) => row.pending).reduce((sum, row) => sum + Number(row.points), 0);
+  const toSpendable = sumOf(lots) - toPending;
+  await manager.query(
+    `UPDATE loyalty_accounts SET balance = balance + $3, pending_balance = pending_balance + $4, updated_at = now()
+      WHERE tenant_id = $1 AND id = $2`,
+    [account.tenantId, account.id, toSpendable, toPending],
+  );
+  account.balance += toSpendable;
+  account.pendingBalance += toPending;
+  const [{ id }] = (await manager.query(
+    `INSERT INTO point_transactions (tenant_id, account_id, type, points, balance_after, reference, reason, actor)
+     VALUES ($1, $2, 'adjust', $3, $4, $5, $6, $7) RETURNING id`,
+    [
+      account.tenantId,
+      account.id,
+      toSpendable + toPending,
+      account.balance + account.pendingBalance,
+      entry.reference ?? null,
+      entry.reason ?? null,
+      entry.actor ?? null,
+    ],
+  )) as Array<{ id: string }>;
+  return id;
 }
 
 /** Writes off the spendable points of lots that have expired by `now`; returns the points expired. */

@@ -1,0 +1,431 @@
+import { randomUUID } from 'node:crypto';
+import { AddressInfo } from 'node:net';
+import { Client, Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../src/app.module';
+import { createHttpApp } from '../src/common/http/http-app';
+import { databaseName, withDatabase, withScratchDatabase } from '../src/database/database-admin';
+import { runInTenant } from '../src/database/tenant-transaction';
+import { TokenService } from '../src/modules/accounts/token.service';
+import { CHECKIN_FACTS_SQL, CHECKIN_SEARCH_BATCH, NEARBY_SQL } from '../src/modules/locations/location-sql';
+import { httpGet, httpPost, measure, report, RunResult } from './harness';
+
+const LOCATIONS = 100_000;
+const CUSTOMERS = 100_000;
+/** Every tenth location has a polygon geofence. */
+const POLYGON_EVERY = 10;
+/** South-east England, about 210 × 200 km: 2.4 locations per km². */
+const REGION = { west: -2, east: 1, south: 51, north: 52.8 };
+const ANALYTICS_CHECKINS = 1_000_000;
+const HOT_LOCATION_CHECKINS = 20_000;
+const METRES_PER_DEGREE = 111_320;
+
+interface Place {
+  id: string;
+  lon: number;
+  lat: number;
+  radiusM: number | null;
+  /** Half the side of the square geofence, for polygon locations. */
+  halfSideM: number | null;
+}
+
+interface World {
+  tenantId: string;
+  places: Place[];
+  customers: Array<{ id: string; bearer: string }>;
+}
+
+/** A seeded generator, so runs compare like with like. */
+function generator(seed: number) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A square geofence of side 2 × `half` metres centred on the place. */
+function squareAround(place: { lon: number; lat: number }, half: number) {
+  const corners = [
+    shift(place, -half, -half),
+    shift(place, -half, half),
+    shift(place, half, half),
+    shift(place, half, -half),
+  ];
+  return { type: 'Polygon', coordinates: [[...corners, corners[0]]] };
+}
+
+function shift(place: { lon: number; lat: number }, north: number, east: number): [number, number] {
+  return [
+    place.lon + east / (METRES_PER_DEGREE * Math.cos((place.lat * Math.PI) / 180)),
+    place.lat + north / METRES_PER_DEGREE,
+  ];
+}
+
+/**
+ * POST /api/checkin through the full HTTP stack (JWT check, rate limit, idempotency service,
+ * the check-in statement, verdict, earning through the check_in rule, the check-in row, outbox)
+ * against the same check-in statement plus the check-in insert in raw SQL with pg (one
+ * transaction with the tenant set, as RLS requires), at the same concurrency and pool size, on
+ * 100,000 locations (10% polygons) and 100,000 customers. Three mixes: check-ins naming their
+ * location, check-ins that let the server find it (both verified, earning 10 points), and
+ * check-ins outside the geofence (refused: the check-in path without the earning). Then nearby search, the query plans,
+ * and location analytics over a million check-ins. Runs on a scratch database, dropped afterwards.
+ */
+export async function checkinBenchmark({ concurrency, seconds }: { concurrency: number; seconds: number }) {
+  process.env.LOG_LEVEL = 'warn';
+  const ownerUrl = process.env.DATABASE_OWNER_URL;
+  const appUrl = process.env.DATABASE_URL;
+  if (!ownerUrl || !appUrl) throw new Error('DATABASE_URL and DATABASE_OWNER_URL are required');
+
+  await withScratchDatabase(ownerUrl, async (scratchOwnerUrl) => {
+    process.env.DATABASE_URL = withDatabase(appUrl, databaseName(scratchOwnerUrl));
+    const app = await createHttpApp(AppModule);
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    const pool = new Pool({
+      connectionString: process.env.DATABASE_URL,
+      max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+    });
+    try {
+      const started = performance.now();
+      const world = await seed(scratchOwnerUrl, app.get(TokenService));
+      console.log(
+        `seeded ${LOCATIONS} locations and ${CUSTOMERS} customers in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+      );
+      await printPlans(app.get(DataSource), world);
+
+      // Each check-in is a different customer at their own location: a fresh, verified check-in.
+      let next = 0;
+      const nextCustomer = () => {
+        const index = next++ % CUSTOMERS;
+        if (next === CUSTOMERS) console.warn('every customer has checked in: later check-ins may meet the cooldown');
+        return index;
+      };
+      // Halfway to the edge of the geofence (verified), or three radii out (outside_geofence: no earning).
+      const spotOf = (index: number, outside: boolean): [number, number] => {
+        const place = world.places[index];
+        const reach = place.radiusM ?? place.halfSideM ?? 0;
+        return shift(place, reach * (outside ? 3 : 0.5), 0);
+      };
+      const mixes = [
+        { label: 'location_id given', named: true, outside: false },
+        { label: 'location found', named: false, outside: false },
+        { label: 'outside the geofence', named: true, outside: true },
+      ];
+      const runs: Array<[RunResult, RunResult]> = [];
+      for (const { label, named, outside } of mixes) {
+        const raw = () => {
+          const index = nextCustomer();
+          return checkInSql(pool, world, index, spotOf(index, outside), named);
+        };
+        const api = () => {
+          const index = nextCustomer();
+          const [lon, lat] = spotOf(index, outside);
+          const body = { lat, lon, accuracy_m: 10, ...(named ? { location_id: world.places[index].id } : {}) };
+          return httpPost(port, '/api/checkin', body, { authorization: world.customers[index].bearer }).then(
+            (status) => {
+              if (status !== 201) throw new Error(`check-in answered ${status}`);
+            },
+          );
+        };
+        const baseline = await measure(`raw pg: check-in (${label})`, raw, { concurrency, seconds });
+        const subject = await measure(`API: check-in (${label})`, api, { concurrency, seconds });
+        runs.push([baseline, subject]);
+      }
+
+      const random = generator(7);
+      const somewhere = () => {
+        const [lon, lat] = [
+          REGION.west + random() * (REGION.east - REGION.west),
+          REGION.south + random() * (REGION.north - REGION.south),
+        ];
+        return { lon, lat };
+      };
+      const nearbyRaw = () => {
+        const { lon, lat } = somewhere();
+        return inTenant(pool, world.tenantId, (client) =>
+          client.query(NEARBY_SQL, [world.tenantId, lon, lat, 5000, 20]),
+        );
+      };
+      const nearbyApi = () => {
+        const { lon, lat } = somewhere();
+        const customer = world.customers[Math.floor(random() * CUSTOMERS)];
+        return httpGet(port, `/api/locations/nearby?lat=${lat}&lon=${lon}&radius_m=5000&limit=20`, {
+          authorization: customer.bearer,
+        }).then((status) => {
+          if (status !== 200) throw new Error(`nearby answered ${status}`);
+        });
+      };
+      const nearbyBaseline = await measure('raw pg: nearby (5 km, 20)', nearbyRaw, { concurrency, seconds });
+      const nearby = await measure('API: GET /api/locations/nearby', nearbyApi, { concurrency, seconds });
+      runs.push([nearbyBaseline, nearby]);
+
+      console.log('');
+      for (const [baseline, subject] of runs) report(baseline, subject);
+      await checkOutcome(app.get(DataSource), world.tenantId);
+      await analytics(scratchOwnerUrl, port, world, app.get(TokenService));
+    } finally {
+      await pool.end();
+      await app.close();
+    }
+  });
+}
+
+/** One tenant (enterprise plan), its default program with a 10-point check_in rule, the locations and customers. */
+async function seed(ownerUrl: string, tokens: TokenService): Promise<World> {
+  const random = generator(42);
+  const places: Place[] = Array.from({ length: LOCATIONS }, (_, i) => ({
+    id: randomUUID(),
+    lon: REGION.west + random() * (REGION.east - REGION.west),
+    lat: REGION.south + random() * (REGION.north - REGION.south),
+    radiusM: i % POLYGON_EVERY === 0 ? null : 50 + Math.round(random() * 150),
+    halfSideM: i % POLYGON_EVERY === 0 ? 40 + Math.round(random() * 80) : null,
+  }));
+  const customerIds = Array.from({ length: CUSTOMERS }, () => randomUUID());
+  // Bulk loading as the owner (no statement timeout); row-level security binds it too, hence the tenant.
+  const owner = new Client({ connectionString: ownerUrl });
+  await owner.connect();
+  try {
+    const {
+      rows: [tenant],
+    } = await owner.query<{ id: string }>(
+      `INSERT INTO tenants (name, slug, plan) VALUES ('Bench', $1, 'enterprise') RETURNING id`,
+      [`bench-${randomUUID().slice(0, 8)}`],
+    );
+    await owner.query(`SELECT set_config('app.tenant_id', $1, false)`, [tenant.id]);
+    const {
+      rows: [program],
+    } = await owner.query<{ id: string }>(
+      `INSERT INTO programs (tenant_id, name, is_default) VALUES ($1, 'Bench', true) RETURNING id`,
+      [tenant.id],
+    );
+    await owner.query(
+      `INSERT INTO rules (tenant_id, program_id, name, rule_type, effect)
+       VALUES ($1, $2, '10 points a visit', 'check_in', '{"type":"fixed","points":10}')`,
+      [tenant.id, program.id],
+    );
+    for (let i = 0; i < CUSTOMERS; i += 20_000) {
+      const chunk = customerIds.slice(i, i + 20_000);
+      await owner.query(
+        `INSERT INTO users (tenant_id, id, email, password_hash, role)
+         SELECT $1, id, id || '@bench.local', 'x', 'customer' FROM unnest($2::uuid[]) AS id`,
+        [tenant.id, chunk],
+      );
+      await owner.query(`INSERT INTO customers (tenant_id, id) SELECT $1, id FROM unnest($2::uuid[]) AS id`, [
+        tenant.id,
+        chunk,
+      ]);
+    }
+    for (let i = 0; i < LOCATIONS; i += 20_000) {
+      const chunk = places.slice(i, i + 20_000);
+      await owner.query(
+        `INSERT INTO locations (tenant_id, id, name, position, radius_m, geofence)
+         SELECT $1, p.id, 'Store ' || p.id, ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326)::geography, p.radius_m,
+                ST_GeomFromGeoJSON(p.geofence)::geography
+           FROM unnest($2::uuid[], $3::float8[], $4::float8[], $5::float8[], $6::text[]) AS p(id, lon, lat, radius_m, geofence)`,
+        [
+          tenant.id,
+          chunk.map((p) => p.id),
+          chunk.map((p) => p.lon),
+          chunk.map((p) => p.lat),
+          chunk.map((p) => p.radiusM),
+          chunk.map((p) => (p.halfSideM === null ? null : JSON.stringify(squareAround(p, p.halfSideM)))),
+        ],
+      );
+    }
+    await owner.query('VACUUM ANALYZE');
+    return {
+      tenantId: tenant.id,
+      places,
+      customers: customerIds.map((id) => ({
+        id,
+        bearer: `Bearer ${tokens.issueAccess({ sub: id, tid: tenant.id, role: 'customer' }).access_token}`,
+      })),
+    };
+  } finally {
+    await owner.end();
+  }
+}
+
+async function inTenant<T>(
+  pool: Pool,
+  tenantId: string,
+  work: (client: import('pg').PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** The baseline: the same check-in statement and the check-in insert, by hand. */
+function checkInSql(
+  pool: Pool,
+  world: World,
+  index: number,
+  [lon, lat]: [number, number],
+  named: boolean,
+): Promise<void> {
+  const customerId = world.customers[index].id;
+  return inTenant(pool, world.tenantId, async (client) => {
+    const {
+      rows: [facts],
+    } = await client.query<{ location_id: string | null; inside: boolean | null; distance_m: number | null }>(
+      CHECKIN_FACTS_SQL,
+      [
+        world.tenantId,
+        customerId,
+        lon,
+        lat,
+        named ? world.places[index].id : null,
+        10,
+        new Date(),
+        60,
+        CHECKIN_SEARCH_BATCH,
+      ],
+    );
+    await client.query(
+      `INSERT INTO checkins (tenant_id, customer_id, location_id, position, accuracy_m, distance_m, verified, occurred_at)
+       VALUES ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326)::geography, 10, $6, $7, now())`,
+      [world.tenantId, customerId, facts.location_id, lon, lat, facts.distance_m, facts.inside === true],
+    );
+  });
+}
+
+/** The plans of nearby search and of the check-in statement: both must walk the GiST indexes. */
+async function printPlans(dataSource: DataSource, world: World): Promise<void> {
+  const place = world.places[1];
+  const plans = await runInTenant(dataSource, world.tenantId, async (manager) => {
+    await manager.query(`SELECT set_config('jit', 'off', true)`);
+    const explain = async (sql: string, parameters: unknown[]) =>
+      (
+        (await manager.query(`EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) ${sql}`, parameters)) as Array<{
+          'QUERY PLAN': string;
+        }>
+      ).map((row) => row['QUERY PLAN']);
+    return {
+      nearby: await explain(NEARBY_SQL, [world.tenantId, place.lon, place.lat, 5000, 20]),
+      found: await explain(CHECKIN_FACTS_SQL, [
+        world.tenantId,
+        world.customers[1].id,
+        place.lon,
+        place.lat,
+        null,
+        10,
+        new Date(),
+        60,
+        CHECKIN_SEARCH_BATCH,
+      ]),
+    };
+  });
+  for (const [name, lines] of Object.entries(plans)) {
+    const usesIndexes = lines
+      .filter((line) => /Index|Order By|Execution Time/.test(line))
+      .map((line) => `    ${line.trim()}`);
+    console.log(
+      `plan of ${name === 'nearby' ? 'nearby search' : 'a check-in finding its location'}:\n${usesIndexes.join('\n')}`,
+    );
+    if (!lines.some((line) => line.includes('locations_position_gist')))
+      throw new Error(`${name} does not use the GiST index`);
+  }
+  if (!plans.found.some((line) => line.includes('locations_geofence_gist')))
+    throw new Error('polygon search does not use its GiST index');
+}
+
+/**
+ * What the API's check-ins came to: the rows the baseline cannot have written, those with an
+ * activity (verified and earned) or with reasons (refused). Only the "outside" mix is meant to
+ * be refused.
+ */
+async function checkOutcome(dataSource: DataSource, tenantId: string): Promise<void> {
+  const [row] = (await runInTenant(dataSource, tenantId, (manager) =>
+    manager.query(
+      `SELECT count(*) FILTER (WHERE verified)::int AS verified,
+              count(*) FILTER (WHERE reasons = '{outside_geofence}')::int AS outside,
+              count(*) FILTER (WHERE NOT verified AND reasons <> '{outside_geofence}')::int AS other,
+              (SELECT coalesce(sum(points), 0) FROM point_transactions)::bigint AS points
+         FROM checkins WHERE activity_id IS NOT NULL OR reasons <> '{}'`,
+    ),
+  )) as Array<{ verified: number; outside: number; other: number; points: string }>;
+  console.log(
+    `API check-ins: ${row.verified} verified and earned (${row.points} points in the ledger), ` +
+      `${row.outside} outside_geofence, ${row.other} refused for another reason`,
+  );
+  if (row.other > 0) throw new Error('check-ins meant to be verified were refused');
+}
+
+/** Location analytics over a million check-ins: the busiest location's year, per day and hour. */
+async function analytics(ownerUrl: string, port: number, world: World, tokens: TokenService): Promise<void> {
+  const hot = world.places[3];
+  let token = '';
+  const owner = new Client({ connectionString: ownerUrl });
+  await owner.connect();
+  try {
+    await owner.query(`SELECT set_config('app.tenant_id', $1, false)`, [world.tenantId]);
+    const started = performance.now();
+    await owner.query(
+      `INSERT INTO checkins (tenant_id, customer_id, location_id, position, verified, reasons, occurred_at)
+       SELECT $1, ($2::uuid[])[1 + (i::bigint * 7919) % $5],
+              CASE WHEN i < $4 THEN $3::uuid ELSE ($6::uuid[])[1 + (i::bigint * 104729) % $7] END,
+              ST_SetSRID(ST_MakePoint(0, 51), 4326)::geography, i % 5 <> 0,
+              CASE WHEN i % 5 <> 0 THEN '{}'::text[] ELSE '{outside_geofence}' END,
+              now() - make_interval(secs => ((i::bigint * 31) % (365 * 86400))::int)
+         FROM generate_series(0, $8 - 1) i`,
+      [
+        world.tenantId,
+        world.customers.map((customer) => customer.id),
+        hot.id,
+        HOT_LOCATION_CHECKINS,
+        CUSTOMERS,
+        world.places.map((place) => place.id),
+        LOCATIONS,
+        ANALYTICS_CHECKINS,
+      ],
+    );
+    await owner.query('VACUUM ANALYZE checkins');
+    console.log(
+      `\nanalytics: ${ANALYTICS_CHECKINS} check-ins added in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    );
+    const adminId = randomUUID();
+    await owner.query(
+      `INSERT INTO users (tenant_id, id, email, password_hash, role) VALUES ($1, $2, 'admin@bench.local', 'x', 'admin')`,
+      [world.tenantId, adminId],
+    );
+    token = tokens.issueAccess({ sub: adminId, tid: world.tenantId, role: 'admin' }).access_token;
+  } finally {
+    await owner.end();
+  }
+  const to = new Date().toISOString().slice(0, 10);
+  const from = new Date(Date.now() - 365 * 86_400_000).toISOString().slice(0, 10);
+  for (const [label, place] of [
+    [`busiest location (${HOT_LOCATION_CHECKINS} check-ins in the year)`, hot],
+    ['a typical location', world.places[50_001]],
+  ] as const) {
+    const timings: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const t0 = performance.now();
+      const status = await httpGet(port, `/api/admin/locations/${place.id}/analytics?from=${from}&to=${to}`, {
+        authorization: `Bearer ${token}`,
+      });
+      if (status !== 200) throw new Error(`analytics answered ${status}`);
+      timings.push(performance.now() - t0);
+    }
+    timings.sort((a, b) => a - b);
+    console.log(
+      `GET analytics, ${label}, a year by day and hour: p50 ${timings[15].toFixed(1)} ms, p99 ${timings[29].toFixed(1)} ms`,
+    );
+  }
+}
