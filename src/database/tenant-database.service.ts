@@ -16,4 +16,13 @@ export class TenantDatabase {
   runAsPlatform<T>(work: UnitOfWork<T>): Promise<T> {
     return runWithoutTenant(this.dataSource, work);
   }
+
+  /**
+   * One statement in its own implicit transaction, with no tenant set: for platform reads and
+   * functions that scope themselves (e.g. `app_user_standing`) on hot paths, where BEGIN and
+   * COMMIT would triple the round trips.
+   */
+  queryOnce<T>(sql: string, parameters: unknown[] = []): Promise<T[]> {
+    return this.dataSource.query(sql, parameters) as Promise<T[]>;
+  }
 }

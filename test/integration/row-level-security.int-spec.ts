@@ -78,6 +78,28 @@ describe('row-level security through the application connection', () => {
     }
   });
 
+  it('checks a user in one statement with app_user_standing and leaves the connection without a tenant', async () => {
+    const tenant = await make.tenant();
+    await make.idempotencyKey(tenant.id);
+    const [user] = await runInTenant(app, tenant.id, (m) =>
+      m.query(`INSERT INTO users (tenant_id, email, role) VALUES ($1, 'a@b.c', 'staff') RETURNING id`, [tenant.id]),
+    );
+    const runner = app.createQueryRunner();
+    try {
+      const standing = await runner.query(`SELECT * FROM app_user_standing($1, $2)`, [tenant.id, user.id]);
+      expect(standing).toEqual([
+        { role: 'staff', status: 'active', password_changed_at: null, tenant_status: 'active' },
+      ]);
+      expect(await runner.query(`SELECT 1 FROM idempotency_keys`)).toHaveLength(0);
+      const [{ tenant_setting }] = await runner.query(
+        `SELECT current_setting('app.tenant_id', true) AS tenant_setting`,
+      );
+      expect(tenant_setting ?? '').toBe('');
+    } finally {
+      await runner.release();
+    }
+  });
+
   it('rejects a tenant id that is not a uuid before touching the database', async () => {
     await expect(runInTenant(app, "x' OR 1=1 --", async () => 1)).rejects.toThrow(/tenant uuid/);
   });

@@ -40,9 +40,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       throw new UnauthenticatedError('The token is not an access token.', 'invalid_token');
     }
     if (claims.role === 'super_admin' && claims.tid === null) {
-      const [admin] = (await this.database.runAsPlatform((m) =>
-        m.query(`SELECT password_changed_at FROM platform_admins WHERE id = $1`, [claims.sub]),
-      )) as Array<{ password_changed_at: Date | null }>;
+      const [admin] = await this.database.queryOnce<{ password_changed_at: Date | null }>(
+        `SELECT password_changed_at FROM platform_admins WHERE id = $1`,
+        [claims.sub],
+      );
       if (!admin) throw new UnauthenticatedError('The account no longer exists.', 'invalid_token');
       if (issuedBeforePasswordChange(claims, admin.password_changed_at)) {
         throw new UnauthenticatedError('The password has changed since this token was issued.', 'invalid_token');
@@ -53,14 +54,16 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       throw new UnauthenticatedError('The token carries malformed claims.', 'invalid_token');
     }
     const tenantId = claims.tid;
-    const [row] = (await this.database.run(tenantId, (m) =>
-      m.query(
-        `SELECT u.role, u.status, u.password_changed_at, t.status AS tenant_status
-           FROM users u JOIN tenants t ON t.id = u.tenant_id
-          WHERE u.tenant_id = $1 AND u.id = $2`,
-        [tenantId, claims.sub],
-      ),
-    )) as Array<{ role: TenantRole; status: string; password_changed_at: Date | null; tenant_status: string }>;
+    // One round trip on every request: the function scopes itself to the tenant (see its migration).
+    const [row] = await this.database.queryOnce<{
+      role: TenantRole;
+      status: string;
+      password_changed_at: Date | null;
+      tenant_status: string;
+    }>(`SELECT role, status, password_changed_at, tenant_status FROM app_user_standing($1, $2)`, [
+      tenantId,
+      claims.sub,
+    ]);
     if (!row || row.status !== 'active') {
       throw new UnauthenticatedError('The account no longer exists or is disabled.', 'invalid_token');
     }

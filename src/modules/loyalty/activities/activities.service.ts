@@ -9,7 +9,9 @@ import { TenantDatabase } from '../../../database/tenant-database.service';
 import { expiryFor } from '../ledger/expiry-policy';
 import { credit, debit, LockedAccount, lockAccount } from '../ledger/ledger';
 import { evaluateRules, refundReversal, RuleEvaluation } from '../rules/rule-evaluator';
+import { TierDefinition } from '../tiers/tier-evaluation';
 import { loadTiers, upgradeIfEarned } from '../tiers/tier-standing';
+import { TenantSettings } from '../../tenants/tenant-settings';
 import { ActivityListeners } from './activity-listener';
 import { ActivityResultDto, RecordActivityDto } from './dto/record-activity.dto';
 import { loadProgram, loadRules, loadSettings, ProgramPolicies, ruleUsage } from './earning-context';
@@ -17,6 +19,11 @@ import { loadProgram, loadRules, loadSettings, ProgramPolicies, ruleUsage } from
 const DAY_MS = 86_400_000;
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
 const MAX_ATTRIBUTES_BYTES = 8 * 1024;
+
+interface EarningScope {
+  settings: TenantSettings;
+  tiers: TierDefinition[];
+}
 
 interface CustomerRow {
   id: string;
@@ -109,11 +116,10 @@ export class ActivitiesService {
     program: ProgramPolicies,
     input: RecordActivityDto,
     occurredAt: Date,
+    { settings, tiers }: EarningScope,
   ): Promise<RuleEvaluation> {
-    const settings = await loadSettings(manager, tenantId);
     const { rules, budgetUsed } = await loadRules(manager, tenantId, program.id, input.type);
     if (rules.length === 0) return { points: 0, applied: [], skipped: [] };
-    const tiers = await loadTiers(manager, tenantId, program.id);
     const tier = tiers.find((candidate) => candidate.id === account.tierId);
     const [{ prior }] = (await manager.query(
       `SELECT count(*)::int AS prior FROM activities WHERE tenant_id = $1 AND customer_id = $2 AND program_id = $3 AND type = $4`,
@@ -167,12 +173,12 @@ export class ActivitiesService {
       id: existing?.id ?? '00000000-0000-0000-0000-000000000000',
       tierId: existing?.tier_id ?? null,
     };
+    const scope = await this.scopeOf(manager, tenantId, program);
     const evaluation =
       input.type === 'refund'
         ? { points: 0, applied: [], skipped: [] }
-        : await this.evaluate(manager, tenantId, account, customer, program, input, occurredAt);
-    const tiers = await loadTiers(manager, tenantId, program.id);
-    const tier = tiers.find((candidate) => candidate.id === account.tierId);
+        : await this.evaluate(manager, tenantId, account, customer, program, input, occurredAt, scope);
+    const tier = scope.tiers.find((candidate) => candidate.id === account.tierId);
     return {
       activity_id: null,
       points_awarded: evaluation.points,
@@ -209,14 +215,15 @@ export class ActivitiesService {
     const customer = await this.resolveCustomer(manager, tenantId, input);
     const program = await loadProgram(manager, tenantId, input.program_id);
     const account = await lockAccount(manager, tenantId, customer.id, program.id);
-    const settings = await loadSettings(manager, tenantId);
+    const scope = await this.scopeOf(manager, tenantId, program);
+    const { settings, tiers } = scope;
     const events: DomainEvent[] = [];
 
     if (input.type === 'refund') {
-      return this.applyRefund(manager, actor, account, customer, program, input, occurredAt, events);
+      return this.applyRefund(manager, actor, account, customer, program, input, occurredAt, events, scope);
     }
 
-    const evaluation = await this.evaluate(manager, tenantId, account, customer, program, input, occurredAt);
+    const evaluation = await this.evaluate(manager, tenantId, account, customer, program, input, occurredAt, scope);
     const applied = await this.spendBudgets(manager, tenantId, evaluation);
     const points = applied.reduce((sum, rule) => sum + rule.points, 0);
 
@@ -257,7 +264,6 @@ export class ActivitiesService {
         this.creditOptionsAt(now, program, settings.loyalty.time_zone),
       );
     }
-    const tiers = await loadTiers(manager, tenantId, program.id);
     const tierChange = points > 0 ? await upgradeIfEarned(manager, account, tiers, now) : null;
 
     events.push({
@@ -319,17 +325,17 @@ export class ActivitiesService {
   }
 
   /** Lots of points earned now: held for the program's pending period, expiring per its policy. */
+  /** What earning reads once per activity besides the rules: the tenant's settings and the program's tiers. */
+  private async scopeOf(manager: EntityManager, tenantId: string, program: ProgramPolicies): Promise<EarningScope> {
+    return { settings: await loadSettings(manager, tenantId), tiers: await loadTiers(manager, tenantId, program.id) };
+  }
+
   private creditOptionsAt(now: Date, program: ProgramPolicies, timeZone: string) {
     return {
       now,
       availableAt: program.pendingDays > 0 ? new Date(now.getTime() + program.pendingDays * DAY_MS) : null,
       expiresAt: expiryFor(program.expiry, now, timeZone),
     };
-  }
-
-  private async creditOptions(manager: EntityManager, tenantId: string, program: ProgramPolicies) {
-    const settings = await loadSettings(manager, tenantId);
-    return this.creditOptionsAt(new Date(), program, settings.loyalty.time_zone);
   }
 
   /**
@@ -380,6 +386,7 @@ export class ActivitiesService {
     input: RecordActivityDto,
     occurredAt: Date,
     events: DomainEvent[],
+    scope: EarningScope,
   ): Promise<ActivityResultDto> {
     const tenantId = account.tenantId;
     const [purchase] = (await manager.query(
@@ -464,7 +471,7 @@ export class ActivitiesService {
       await this.spendBudgets(
         manager,
         tenantId,
-        await this.evaluate(manager, tenantId, account, customer, program, input, occurredAt),
+        await this.evaluate(manager, tenantId, account, customer, program, input, occurredAt, scope),
       )
     ).filter((rule) => rule.points > 0);
     const gained = goodwill.reduce((sum, rule) => sum + rule.points, 0);
@@ -479,7 +486,7 @@ export class ActivitiesService {
           activityId,
           actor: actorKey(actor),
         })),
-        await this.creditOptions(manager, tenantId, program),
+        this.creditOptionsAt(new Date(), program, scope.settings.loyalty.time_zone),
       );
     }
     await manager.query(`UPDATE activities SET points_awarded = $3 WHERE tenant_id = $1 AND id = $2`, [
@@ -517,8 +524,7 @@ export class ActivitiesService {
       });
     }
     await appendToOutbox(manager, tenantId, events);
-    const tiers = await loadTiers(manager, tenantId, program.id);
-    const tier = tiers.find((candidate) => candidate.id === account.tierId);
+    const tier = scope.tiers.find((candidate) => candidate.id === account.tierId);
     return {
       activity_id: activityId,
       points_awarded: gained - reversed,
