@@ -8,10 +8,13 @@ export type ExpiryPolicy =
 
 const DAY_MS = 86_400_000;
 
-/** The UTC offset (ms) of `timeZone` at `instant`. */
-function offsetAt(instant: Date, timeZone: string): number {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
+// Building a DateTimeFormat costs far more than using one, and earning calls these per activity.
+const wallClocks = new Map<string, Intl.DateTimeFormat>();
+
+function wallClock(timeZone: string): Intl.DateTimeFormat {
+  let formatter = wallClocks.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
       timeZone,
       hourCycle: 'h23',
       year: 'numeric',
@@ -20,7 +23,16 @@ function offsetAt(instant: Date, timeZone: string): number {
       hour: '2-digit',
       minute: '2-digit',
       second: '2-digit',
-    })
+    });
+    wallClocks.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+/** The UTC offset (ms) of `timeZone` at `instant`. */
+function offsetAt(instant: Date, timeZone: string): number {
+  const parts = Object.fromEntries(
+    wallClock(timeZone)
       .formatToParts(instant)
       .map((part) => [part.type, part.value]),
   );
@@ -39,9 +51,7 @@ export function localMidnight(year: number, month0: number, day: number, timeZon
 
 /** Year and zero-based month of `instant` on the wall clock of `timeZone`. */
 export function localYearMonth(instant: Date, timeZone: string): { year: number; month0: number } {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric' }).formatToParts(
-    instant,
-  );
+  const parts = wallClock(timeZone).formatToParts(instant);
   const value = (type: string) => Number(parts.find((part) => part.type === type)!.value);
   return { year: value('year'), month0: value('month') - 1 };
 }
