@@ -1,4 +1,4 @@
-import { ValidationError } from 'class-validator';
+import { ValidateIf, ValidationError } from 'class-validator';
 import { FieldError, ValidationFailedError } from './domain-error';
 
 /** Flattens class-validator's tree into `{field: "a.b[0].c", message}` pairs. */
@@ -20,3 +20,9 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
 export function validationExceptionFactory(errors: ValidationError[]): ValidationFailedError {
   return new ValidationFailedError(flattenValidationErrors(errors));
 }
+
+/**
+ * For PATCH fields that may be left out but not cleared: unlike `@IsOptional()`, which also skips
+ * `null`, this validates a `null` (and refuses it) and skips only a missing field.
+ */
+export const NotNullIfPresent = () => ValidateIf((_object: object, value: unknown) => value !== undefined);

@@ -17,16 +17,13 @@ import {
   MaxLength,
   Min,
   NotEquals,
-  ValidateIf,
 } from 'class-validator';
 import { PageQueryDto } from '../../../common/pagination/pagination';
 import { EXTERNAL_ID, PHONE, SEGMENT } from '../customer-fields';
+import { NotNullIfPresent } from '../../../common/errors/validation';
 
 export const CUSTOMER_STATUSES = ['active', 'erased'] as const;
 export type CustomerStatus = (typeof CUSTOMER_STATUSES)[number];
-
-/** Optional, but not nullable: `null` is refused instead of being skipped like a missing field. */
-export const NotNullIfPresent = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 export const MAX_ADJUSTMENT = 1_000_000;

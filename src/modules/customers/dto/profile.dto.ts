@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PHONE } from '../customer-fields';
-import { NotNullIfPresent, TierRefDto } from './customer.dto';
+import { NotNullIfPresent } from '../../../common/errors/validation';
+import { TierRefDto } from './customer.dto';
 
 export class ProfileDto {
   @ApiProperty({ format: 'uuid' })

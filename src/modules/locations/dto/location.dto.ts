@@ -3,9 +3,8 @@ import { IsDefined, IsNumber, IsObject, IsString, Length, Max, Min, ValidateIf }
 import { PageQueryDto } from '../../../common/pagination/pagination';
 import { MAX_GEOFENCE_VERTICES } from '../geojson';
 import { ADDRESS_MAX, DEFAULT_RADIUS_M, EXTERNAL_ID_MAX, NAME_MAX, RADIUS_LIMITS_M } from '../location-input';
+import { NotNullIfPresent } from '../../../common/errors/validation';
 
-/** Optional, but when given it must not be null. */
-const NotNullIfPresent = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
 /** Optional and nullable: null has a meaning (clears the field). */
 const NullableIfPresent = () => ValidateIf((_object: object, value: unknown) => value !== undefined && value !== null);
 

@@ -8,9 +8,7 @@ import {
   PROGRAM_STATUSES,
   ROUNDING_MODES,
 } from '../program-policies';
-
-/** Optional, but when given it must not be null (null would mean nothing for these fields). */
-const NotNullIfPresent = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
+import { NotNullIfPresent } from '../../../../common/errors/validation';
 
 /** Optional and nullable: null has a meaning (back to the default). */
 const NullableIfPresent = () => ValidateIf((_object: object, value: unknown) => value !== undefined && value !== null);

@@ -1,12 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsObject, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
 import { TIER_LIMITS } from '../tier-ladder';
+import { NotNullIfPresent } from '../../../../common/errors/validation';
 
 export const TIER_BASES = ['lifetime', 'qualifying'] as const;
 export type TierBasisName = (typeof TIER_BASES)[number];
 
-/** Optional, but when given it must not be null. */
-const NotNullIfPresent = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
 /** Optional and nullable: null has a meaning (no window; default benefits). */
 const NullableIfPresent = () => ValidateIf((_object: object, value: unknown) => value !== undefined && value !== null);
 
