@@ -29,7 +29,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: jwtKeys(config).verifyingKey,
+      // passport-jwt passes the key straight to jsonwebtoken, which takes KeyObjects; only its
+      // type declaration is narrower.
+      secretOrKey: jwtKeys(config).verifyingKey as unknown as Buffer,
       algorithms: [config.JWT_ALGORITHM],
       ignoreExpiration: false,
     });

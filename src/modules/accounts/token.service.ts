@@ -1,3 +1,4 @@
+import { createPrivateKey, createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtModuleOptions, JwtService } from '@nestjs/jwt';
 import { isUuid } from '../../common/ids';
@@ -29,10 +30,20 @@ export interface EnrollmentClaims {
 
 export const ENROLLMENT_TOKEN_TTL_SECONDS = 600;
 
-/** Signing and verifying keys for the configured algorithm; the strategy accepts no other. */
-export function jwtKeys(config: AppConfig): { signingKey: string; verifyingKey: string } {
-  if (config.JWT_ALGORITHM === 'HS256') return { signingKey: config.JWT_SECRET, verifyingKey: config.JWT_SECRET };
-  return { signingKey: config.JWT_PRIVATE_KEY!, verifyingKey: config.JWT_PUBLIC_KEY! };
+/**
+ * Signing and verifying keys for the configured algorithm; the strategy accepts no other. Built
+ * once as KeyObjects: given a string, jsonwebtoken re-parses it on every call (trying it as a
+ * public key first and failing, for an HMAC secret), which showed up in check-in profiles.
+ */
+export function jwtKeys(config: AppConfig): { signingKey: KeyObject; verifyingKey: KeyObject } {
+  if (config.JWT_ALGORITHM === 'HS256') {
+    const secret = createSecretKey(Buffer.from(config.JWT_SECRET, 'utf8'));
+    return { signingKey: secret, verifyingKey: secret };
+  }
+  return {
+    signingKey: createPrivateKey(config.JWT_PRIVATE_KEY!),
+    verifyingKey: createPublicKey(config.JWT_PUBLIC_KEY!),
+  };
 }
 
 export function jwtModuleOptions(config: AppConfig): JwtModuleOptions {
