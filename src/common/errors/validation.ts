@@ -26,3 +26,7 @@ export function validationExceptionFactory(errors: ValidationError[]): Validatio
  * `null`, this validates a `null` (and refuses it) and skips only a missing field.
  */
 export const NotNullIfPresent = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
+
+/** For optional fields that `null` clears: validates a value, skips both a missing field and `null`. */
+export const NullableIfPresent = () =>
+  ValidateIf((_object: object, value: unknown) => value !== undefined && value !== null);

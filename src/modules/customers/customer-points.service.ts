@@ -15,7 +15,7 @@ import { credit, debit, expireLots, LockedAccount, lockAccount, releasePending }
 import { qualifyingWindows, TierDefinition, TierStanding } from '../loyalty/tiers/tier-evaluation';
 import { standingOf } from '../loyalty/tiers/tier-standing';
 import { storedExpiryPolicy } from '../loyalty/programs/program-policies';
-import { resolveSettings } from '../tenants/tenant-settings';
+import { loadSettings } from '../loyalty/activities/earning-context';
 import { defaultProgramId } from './customer-row';
 import { CustomerErasedError } from './customer.errors';
 import {
@@ -396,9 +396,6 @@ export class CustomerPointsService {
   }
 
   private async timeZoneOf(manager: EntityManager, tenantId: string): Promise<string> {
-    const [tenant] = (await manager.query(`SELECT settings FROM tenants WHERE id = $1`, [tenantId])) as Array<{
-      settings: unknown;
-    }>;
-    return resolveSettings(tenant?.settings).loyalty.time_zone;
+    return (await loadSettings(manager, tenantId)).loyalty.time_zone;
   }
 }

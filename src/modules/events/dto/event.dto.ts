@@ -13,20 +13,15 @@ import {
   Max,
   MaxLength,
   Min,
-  ValidateIf,
 } from 'class-validator';
 import { PageQueryDto } from '../../../common/pagination/pagination';
 import { EVENT_STATUSES, EVENT_TYPES, EventStatus, EventType } from '../event-schedule';
+import { NotNullIfPresent, NullableIfPresent } from '../../../common/errors/validation';
 
 const MAX_CAPACITY = 1_000_000;
 
 /** `Workshop` (as the community seed writes it) and `workshop` are the same type. */
 const lowerCase = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
-
-/** Present in a PATCH: validated; absent: left alone. Unlike @IsOptional, null is not "absent". */
-const IfPresent = () => ValidateIf((_object, value) => value !== undefined);
-/** A field that PATCH may clear with null. */
-const IfNotNull = () => ValidateIf((_object, value) => value !== undefined && value !== null);
 
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true };
 
@@ -94,40 +89,40 @@ export class CreateEventDto {
 
 export class UpdateEventDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
-  @IfPresent()
+  @NotNullIfPresent()
   @IsString()
   @Length(1, 200)
   name?: string;
 
   @ApiPropertyOptional({ maxLength: 10000 })
-  @IfPresent()
+  @NotNullIfPresent()
   @IsString()
   @MaxLength(10000)
   description?: string;
 
   @ApiPropertyOptional({ description: 'The start (ISO 8601).' })
-  @IfPresent()
+  @NotNullIfPresent()
   @IsISO8601({ strict: true })
   event_date?: string;
 
   @ApiPropertyOptional({ nullable: true, type: String, description: 'The end; null removes it.' })
-  @IfNotNull()
+  @NullableIfPresent()
   @IsISO8601({ strict: true })
   ends_at?: string | null;
 
   @ApiPropertyOptional({ nullable: true, type: String, format: 'uuid' })
-  @IfNotNull()
+  @NullableIfPresent()
   @IsUUID('all')
   location_id?: string | null;
 
   @ApiPropertyOptional({ nullable: true, type: String, maxLength: 300 })
-  @IfNotNull()
+  @NullableIfPresent()
   @IsString()
   @Length(1, 300)
   location?: string | null;
 
   @ApiPropertyOptional({ enum: EVENT_TYPES })
-  @IfPresent()
+  @NotNullIfPresent()
   @Transform(lowerCase)
   @IsIn(EVENT_TYPES, { message: `must be one of ${EVENT_TYPES.join(', ')}` })
   event_type?: EventType;
@@ -139,25 +134,25 @@ export class UpdateEventDto {
     maximum: MAX_CAPACITY,
     description: 'null removes the limit; never below the seats already taken.',
   })
-  @IfNotNull()
+  @NullableIfPresent()
   @IsInt()
   @Min(1)
   @Max(MAX_CAPACITY)
   max_attendees?: number | null;
 
   @ApiPropertyOptional({ nullable: true, type: String, maxLength: 2000 })
-  @IfNotNull()
+  @NullableIfPresent()
   @IsUrl(URL_OPTIONS, { message: 'must be an http(s) URL' })
   @MaxLength(2000)
   registration_url?: string | null;
 
   @ApiPropertyOptional()
-  @IfPresent()
+  @NotNullIfPresent()
   @IsBoolean()
   geofence_required?: boolean;
 
   @ApiPropertyOptional({ enum: EVENT_STATUSES, description: 'scheduled re-opens a cancelled event.' })
-  @IfPresent()
+  @NotNullIfPresent()
   @IsIn(EVENT_STATUSES)
   status?: EventStatus;
 }

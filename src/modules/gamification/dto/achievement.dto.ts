@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsObject, IsString, IsUrl, Length, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsInt, IsObject, IsString, IsUrl, Length, Max, MaxLength, Min } from 'class-validator';
 import type { AchievementCriteria } from '../achievement-criteria';
+import { NotNullIfPresent, NullableIfPresent } from '../../../common/errors/validation';
 
 export const ACHIEVEMENT_LIMITS = {
   nameMaxLength: 200,
@@ -10,10 +11,6 @@ export const ACHIEVEMENT_LIMITS = {
   pointsMax: 1_000_000,
 } as const;
 
-/** Present: validated; absent: left alone. Unlike @IsOptional, null is not "absent". */
-export const IfPresent = () => ValidateIf((_object, value) => value !== undefined);
-/** A field that may be null (no icon, no level, ...). */
-export const IfNotNull = () => ValidateIf((_object, value) => value !== undefined && value !== null);
 export const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 export const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true };
 
@@ -67,13 +64,13 @@ export class CreateAchievementDto {
   name!: string;
 
   @ApiPropertyOptional({ example: 'Five purchases.', maxLength: ACHIEVEMENT_LIMITS.descriptionMaxLength })
-  @IfPresent()
+  @NotNullIfPresent()
   @IsString()
   @MaxLength(ACHIEVEMENT_LIMITS.descriptionMaxLength)
   description?: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, format: 'uri', maxLength: ACHIEVEMENT_LIMITS.iconUrlMaxLength })
-  @IfNotNull()
+  @NullableIfPresent()
   @IsString()
   @MaxLength(ACHIEVEMENT_LIMITS.iconUrlMaxLength)
   @IsUrl(URL_OPTIONS, { message: 'must be an http(s) URL' })
@@ -89,14 +86,14 @@ export class CreateAchievementDto {
     default: 0,
     description: 'Points credited once, when a customer unlocks it.',
   })
-  @IfPresent()
+  @NotNullIfPresent()
   @IsInt()
   @Min(0)
   @Max(ACHIEVEMENT_LIMITS.pointsMax)
   points?: number;
 
   @ApiPropertyOptional({ default: true, description: 'An inactive achievement is neither shown nor unlocked.' })
-  @IfPresent()
+  @NotNullIfPresent()
   @IsBoolean()
   active?: boolean;
 }
@@ -105,38 +102,38 @@ export class CreateAchievementDto {
 export class UpdateAchievementDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: ACHIEVEMENT_LIMITS.nameMaxLength })
   @Transform(trimmed)
-  @IfPresent()
+  @NotNullIfPresent()
   @IsString()
   @Length(1, ACHIEVEMENT_LIMITS.nameMaxLength)
   name?: string;
 
   @ApiPropertyOptional({ maxLength: ACHIEVEMENT_LIMITS.descriptionMaxLength })
-  @IfPresent()
+  @NotNullIfPresent()
   @IsString()
   @MaxLength(ACHIEVEMENT_LIMITS.descriptionMaxLength)
   description?: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, format: 'uri', maxLength: ACHIEVEMENT_LIMITS.iconUrlMaxLength })
-  @IfNotNull()
+  @NullableIfPresent()
   @IsString()
   @MaxLength(ACHIEVEMENT_LIMITS.iconUrlMaxLength)
   @IsUrl(URL_OPTIONS, { message: 'must be an http(s) URL' })
   icon_url?: string | null;
 
   @ApiPropertyOptional({ type: AchievementCriteriaDto })
-  @IfPresent()
+  @NotNullIfPresent()
   @IsObject()
   criteria?: Record<string, unknown>;
 
   @ApiPropertyOptional({ minimum: 0, maximum: ACHIEVEMENT_LIMITS.pointsMax })
-  @IfPresent()
+  @NotNullIfPresent()
   @IsInt()
   @Min(0)
   @Max(ACHIEVEMENT_LIMITS.pointsMax)
   points?: number;
 
   @ApiPropertyOptional()
-  @IfPresent()
+  @NotNullIfPresent()
   @IsBoolean()
   active?: boolean;
 }

@@ -9,7 +9,8 @@ import {
   JOIN_MODES,
   JoinMode,
 } from '../challenge-goal';
-import { IfPresent, ProgressDto, trimmed } from './achievement.dto';
+import { ProgressDto, trimmed } from './achievement.dto';
+import { NotNullIfPresent } from '../../../common/errors/validation';
 
 export const CHALLENGE_LIMITS = {
   nameMaxLength: 200,
@@ -45,7 +46,7 @@ export class CreateChallengeDto {
   name!: string;
 
   @ApiPropertyOptional({ maxLength: CHALLENGE_LIMITS.descriptionMaxLength })
-  @IfPresent()
+  @NotNullIfPresent()
   @IsString()
   @MaxLength(CHALLENGE_LIMITS.descriptionMaxLength)
   description?: string;
@@ -78,7 +79,7 @@ export class CreateChallengeDto {
     description:
       'explicit: customers join with POST /api/challenges/{id}/join; automatic: their first contribution joins them.',
   })
-  @IfPresent()
+  @NotNullIfPresent()
   @IsIn(JOIN_MODES)
   join_mode?: JoinMode;
 
@@ -88,14 +89,14 @@ export class CreateChallengeDto {
     default: 0,
     description: 'Bonus points each participant gets on completion, on top of the challenge_completed earning rules.',
   })
-  @IfPresent()
+  @NotNullIfPresent()
   @IsInt()
   @Min(0)
   @Max(CHALLENGE_LIMITS.pointsMax)
   points?: number;
 
   @ApiPropertyOptional({ default: true, description: 'An inactive challenge is hidden and counts nothing.' })
-  @IfPresent()
+  @NotNullIfPresent()
   @IsBoolean()
   active?: boolean;
 }
@@ -104,51 +105,51 @@ export class CreateChallengeDto {
 export class UpdateChallengeDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: CHALLENGE_LIMITS.nameMaxLength })
   @Transform(trimmed)
-  @IfPresent()
+  @NotNullIfPresent()
   @IsString()
   @Length(1, CHALLENGE_LIMITS.nameMaxLength)
   name?: string;
 
   @ApiPropertyOptional({ maxLength: CHALLENGE_LIMITS.descriptionMaxLength })
-  @IfPresent()
+  @NotNullIfPresent()
   @IsString()
   @MaxLength(CHALLENGE_LIMITS.descriptionMaxLength)
   description?: string;
 
   @ApiPropertyOptional({ enum: CHALLENGE_KINDS })
-  @IfPresent()
+  @NotNullIfPresent()
   @IsIn(CHALLENGE_KINDS)
   kind?: ChallengeKind;
 
   @ApiPropertyOptional({ type: ChallengeGoalDto })
-  @IfPresent()
+  @NotNullIfPresent()
   @IsObject()
   goal?: Record<string, unknown>;
 
   @ApiPropertyOptional({ format: 'date-time' })
-  @IfPresent()
+  @NotNullIfPresent()
   @IsISO8601({ strict: true })
   starts_at?: string;
 
   @ApiPropertyOptional({ format: 'date-time' })
-  @IfPresent()
+  @NotNullIfPresent()
   @IsISO8601({ strict: true })
   ends_at?: string;
 
   @ApiPropertyOptional({ enum: JOIN_MODES })
-  @IfPresent()
+  @NotNullIfPresent()
   @IsIn(JOIN_MODES)
   join_mode?: JoinMode;
 
   @ApiPropertyOptional({ minimum: 0, maximum: CHALLENGE_LIMITS.pointsMax })
-  @IfPresent()
+  @NotNullIfPresent()
   @IsInt()
   @Min(0)
   @Max(CHALLENGE_LIMITS.pointsMax)
   points?: number;
 
   @ApiPropertyOptional()
-  @IfPresent()
+  @NotNullIfPresent()
   @IsBoolean()
   active?: boolean;
 }

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsString, IsUrl, IsUUID, Length, MaxLength } from 'class-validator';
-import { IfNotNull, IfPresent, trimmed, URL_OPTIONS } from './achievement.dto';
+import { trimmed, URL_OPTIONS } from './achievement.dto';
+import { NotNullIfPresent, NullableIfPresent } from '../../../common/errors/validation';
 
 export const CONTENT_LIMITS = {
   titleMaxLength: 200,
@@ -19,7 +20,7 @@ export class CreateAccessLevelDto {
   name!: string;
 
   @ApiPropertyOptional({ maxLength: CONTENT_LIMITS.descriptionMaxLength })
-  @IfPresent()
+  @NotNullIfPresent()
   @IsString()
   @MaxLength(CONTENT_LIMITS.descriptionMaxLength)
   description?: string;
@@ -30,7 +31,7 @@ export class CreateAccessLevelDto {
     nullable: true,
     description: 'Held by customers at this tier or a higher one of its program; null = every customer.',
   })
-  @IfNotNull()
+  @NullableIfPresent()
   @IsUUID('all')
   tier_id?: string | null;
 }
@@ -76,13 +77,13 @@ export class CreateContentDto {
     maxLength: CONTENT_LIMITS.bodyMaxLength,
     description: 'The content itself; give a body, a url or both.',
   })
-  @IfNotNull()
+  @NullableIfPresent()
   @IsString()
   @Length(1, CONTENT_LIMITS.bodyMaxLength)
   body?: string | null;
 
   @ApiPropertyOptional({ type: String, nullable: true, format: 'uri', maxLength: CONTENT_LIMITS.urlMaxLength })
-  @IfNotNull()
+  @NullableIfPresent()
   @IsString()
   @MaxLength(CONTENT_LIMITS.urlMaxLength)
   @IsUrl(URL_OPTIONS, { message: 'must be an http(s) URL' })
@@ -94,12 +95,12 @@ export class CreateContentDto {
     nullable: true,
     description: 'The access level needed to open it; null = every customer.',
   })
-  @IfNotNull()
+  @NullableIfPresent()
   @IsUUID('all')
   required_level_id?: string | null;
 
   @ApiPropertyOptional({ default: true, description: 'Unpublished content is visible to admins only.' })
-  @IfPresent()
+  @NotNullIfPresent()
   @IsBoolean()
   published?: boolean;
 }
@@ -107,31 +108,31 @@ export class CreateContentDto {
 export class UpdateContentDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: CONTENT_LIMITS.titleMaxLength })
   @Transform(trimmed)
-  @IfPresent()
+  @NotNullIfPresent()
   @IsString()
   @Length(1, CONTENT_LIMITS.titleMaxLength)
   title?: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: CONTENT_LIMITS.bodyMaxLength })
-  @IfNotNull()
+  @NullableIfPresent()
   @IsString()
   @Length(1, CONTENT_LIMITS.bodyMaxLength)
   body?: string | null;
 
   @ApiPropertyOptional({ type: String, nullable: true, format: 'uri', maxLength: CONTENT_LIMITS.urlMaxLength })
-  @IfNotNull()
+  @NullableIfPresent()
   @IsString()
   @MaxLength(CONTENT_LIMITS.urlMaxLength)
   @IsUrl(URL_OPTIONS, { message: 'must be an http(s) URL' })
   url?: string | null;
 
   @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
-  @IfNotNull()
+  @NullableIfPresent()
   @IsUUID('all')
   required_level_id?: string | null;
 
   @ApiPropertyOptional()
-  @IfPresent()
+  @NotNullIfPresent()
   @IsBoolean()
   published?: boolean;
 }

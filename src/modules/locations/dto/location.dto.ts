@@ -1,12 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDefined, IsNumber, IsObject, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
+import { IsDefined, IsNumber, IsObject, IsString, Length, Max, Min } from 'class-validator';
 import { PageQueryDto } from '../../../common/pagination/pagination';
 import { MAX_GEOFENCE_VERTICES } from '../geojson';
 import { ADDRESS_MAX, DEFAULT_RADIUS_M, EXTERNAL_ID_MAX, NAME_MAX, RADIUS_LIMITS_M } from '../location-input';
-import { NotNullIfPresent } from '../../../common/errors/validation';
-
-/** Optional and nullable: null has a meaning (clears the field). */
-const NullableIfPresent = () => ValidateIf((_object: object, value: unknown) => value !== undefined && value !== null);
+import { NotNullIfPresent, NullableIfPresent } from '../../../common/errors/validation';
 
 const finite = { allowNaN: false, allowInfinity: false } as const;
 

@@ -14,7 +14,14 @@ import { loadTiers, upgradeIfEarned } from '../tiers/tier-standing';
 import { TenantSettings } from '../../tenants/tenant-settings';
 import { ActivityListeners } from './activity-listener';
 import { ActivityResultDto, RecordActivityDto } from './dto/record-activity.dto';
-import { loadProgram, loadRules, loadSettings, ProgramPolicies, ruleUsage } from './earning-context';
+import {
+  loadProgram,
+  loadRules,
+  loadSettings,
+  priorActivityCount,
+  ProgramPolicies,
+  ruleUsage,
+} from './earning-context';
 
 const DAY_MS = 86_400_000;
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
@@ -121,10 +128,7 @@ export class ActivitiesService {
     const { rules, budgetUsed } = await loadRules(manager, tenantId, program.id, input.type);
     if (rules.length === 0) return { points: 0, applied: [], skipped: [] };
     const tier = tiers.find((candidate) => candidate.id === account.tierId);
-    const [{ prior }] = (await manager.query(
-      `SELECT count(*)::int AS prior FROM activities WHERE tenant_id = $1 AND customer_id = $2 AND program_id = $3 AND type = $4`,
-      [tenantId, customer.id, program.id, input.type],
-    )) as Array<{ prior: number }>;
+    const prior = await priorActivityCount(manager, tenantId, customer.id, program.id, input.type);
     const usage = await ruleUsage(
       manager,
       account as LockedAccount,

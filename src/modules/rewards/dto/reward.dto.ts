@@ -16,9 +16,9 @@ import {
   Max,
   MaxLength,
   Min,
-  ValidateIf,
 } from 'class-validator';
 import { PageQueryDto } from '../../../common/pagination/pagination';
+import { NotNullIfPresent, NullableIfPresent } from '../../../common/errors/validation';
 
 export const REWARD_LIMITS = {
   nameMaxLength: 200,
@@ -31,11 +31,6 @@ export const REWARD_LIMITS = {
   voucherValidDaysMax: 3650,
   locationsMax: 500,
 } as const;
-
-/** Present: validated; absent: left alone. Unlike @IsOptional, null is not "absent". */
-const IfPresent = () => ValidateIf((_object, value) => value !== undefined);
-/** A field that may be null (no limit, open-ended, ...). */
-const IfNotNull = () => ValidateIf((_object, value) => value !== undefined && value !== null);
 
 const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true };
@@ -78,13 +73,13 @@ export class CreateRewardDto {
     description: DESCRIPTIONS.category,
   })
   @Transform(trimmed)
-  @IfNotNull()
+  @NullableIfPresent()
   @IsString()
   @Length(1, REWARD_LIMITS.categoryMaxLength)
   category?: string | null;
 
   @ApiPropertyOptional({ type: String, nullable: true, format: 'uri', maxLength: REWARD_LIMITS.imageUrlMaxLength })
-  @IfNotNull()
+  @NullableIfPresent()
   @IsString()
   @MaxLength(REWARD_LIMITS.imageUrlMaxLength)
   @IsUrl(URL_OPTIONS, { message: 'must be an http(s) URL' })
@@ -104,24 +99,24 @@ export class CreateRewardDto {
     example: 50,
     description: DESCRIPTIONS.quantity_available,
   })
-  @IfNotNull()
+  @NullableIfPresent()
   @IsInt()
   @Min(0)
   @Max(REWARD_LIMITS.quantityMax)
   quantity_available?: number | null;
 
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: DESCRIPTIONS.start_date })
-  @IfNotNull()
+  @NullableIfPresent()
   @IsISO8601({ strict: true })
   start_date?: string | null;
 
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: DESCRIPTIONS.end_date })
-  @IfNotNull()
+  @NullableIfPresent()
   @IsISO8601({ strict: true })
   end_date?: string | null;
 
   @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: DESCRIPTIONS.min_tier_id })
-  @IfNotNull()
+  @NullableIfPresent()
   @IsUUID('all')
   min_tier_id?: string | null;
 
@@ -132,7 +127,7 @@ export class CreateRewardDto {
     maximum: REWARD_LIMITS.perCustomerLimitMax,
     description: DESCRIPTIONS.per_customer_limit,
   })
-  @IfNotNull()
+  @NullableIfPresent()
   @IsInt()
   @Min(1)
   @Max(REWARD_LIMITS.perCustomerLimitMax)
@@ -145,7 +140,7 @@ export class CreateRewardDto {
     maxItems: REWARD_LIMITS.locationsMax,
     description: DESCRIPTIONS.location_ids,
   })
-  @IfNotNull()
+  @NullableIfPresent()
   @IsArray()
   @ArrayMaxSize(REWARD_LIMITS.locationsMax)
   @ArrayUnique((id: unknown) => (typeof id === 'string' ? id.toLowerCase() : id))
@@ -160,14 +155,14 @@ export class CreateRewardDto {
     example: 30,
     description: DESCRIPTIONS.voucher_valid_days,
   })
-  @IfNotNull()
+  @NullableIfPresent()
   @IsInt()
   @Min(1)
   @Max(REWARD_LIMITS.voucherValidDaysMax)
   voucher_valid_days?: number | null;
 
   @ApiPropertyOptional({ default: true, description: DESCRIPTIONS.active })
-  @IfPresent()
+  @NotNullIfPresent()
   @IsBoolean()
   active?: boolean;
 }
@@ -176,33 +171,33 @@ export class CreateRewardDto {
 export class UpdateRewardDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: REWARD_LIMITS.nameMaxLength })
   @Transform(trimmed)
-  @IfPresent()
+  @NotNullIfPresent()
   @IsString()
   @Length(1, REWARD_LIMITS.nameMaxLength)
   name?: string;
 
   @ApiPropertyOptional({ maxLength: REWARD_LIMITS.descriptionMaxLength })
-  @IfPresent()
+  @NotNullIfPresent()
   @IsString()
   @MaxLength(REWARD_LIMITS.descriptionMaxLength)
   description?: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: REWARD_LIMITS.categoryMaxLength })
   @Transform(trimmed)
-  @IfNotNull()
+  @NullableIfPresent()
   @IsString()
   @Length(1, REWARD_LIMITS.categoryMaxLength)
   category?: string | null;
 
   @ApiPropertyOptional({ type: String, nullable: true, format: 'uri', maxLength: REWARD_LIMITS.imageUrlMaxLength })
-  @IfNotNull()
+  @NullableIfPresent()
   @IsString()
   @MaxLength(REWARD_LIMITS.imageUrlMaxLength)
   @IsUrl(URL_OPTIONS, { message: 'must be an http(s) URL' })
   image_url?: string | null;
 
   @ApiPropertyOptional({ minimum: 1, maximum: REWARD_LIMITS.pointCostMax, description: DESCRIPTIONS.point_cost })
-  @IfPresent()
+  @NotNullIfPresent()
   @IsInt()
   @Min(1)
   @Max(REWARD_LIMITS.pointCostMax)
@@ -215,24 +210,24 @@ export class UpdateRewardDto {
     maximum: REWARD_LIMITS.quantityMax,
     description: `${DESCRIPTIONS.quantity_available} Sets the stock left.`,
   })
-  @IfNotNull()
+  @NullableIfPresent()
   @IsInt()
   @Min(0)
   @Max(REWARD_LIMITS.quantityMax)
   quantity_available?: number | null;
 
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: DESCRIPTIONS.start_date })
-  @IfNotNull()
+  @NullableIfPresent()
   @IsISO8601({ strict: true })
   start_date?: string | null;
 
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: DESCRIPTIONS.end_date })
-  @IfNotNull()
+  @NullableIfPresent()
   @IsISO8601({ strict: true })
   end_date?: string | null;
 
   @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: DESCRIPTIONS.min_tier_id })
-  @IfNotNull()
+  @NullableIfPresent()
   @IsUUID('all')
   min_tier_id?: string | null;
 
@@ -243,7 +238,7 @@ export class UpdateRewardDto {
     maximum: REWARD_LIMITS.perCustomerLimitMax,
     description: DESCRIPTIONS.per_customer_limit,
   })
-  @IfNotNull()
+  @NullableIfPresent()
   @IsInt()
   @Min(1)
   @Max(REWARD_LIMITS.perCustomerLimitMax)
@@ -256,7 +251,7 @@ export class UpdateRewardDto {
     maxItems: REWARD_LIMITS.locationsMax,
     description: DESCRIPTIONS.location_ids,
   })
-  @IfNotNull()
+  @NullableIfPresent()
   @IsArray()
   @ArrayMaxSize(REWARD_LIMITS.locationsMax)
   @ArrayUnique((id: unknown) => (typeof id === 'string' ? id.toLowerCase() : id))
@@ -270,14 +265,14 @@ export class UpdateRewardDto {
     maximum: REWARD_LIMITS.voucherValidDaysMax,
     description: `${DESCRIPTIONS.voucher_valid_days} Applies to vouchers issued from then on.`,
   })
-  @IfNotNull()
+  @NullableIfPresent()
   @IsInt()
   @Min(1)
   @Max(REWARD_LIMITS.voucherValidDaysMax)
   voucher_valid_days?: number | null;
 
   @ApiPropertyOptional({ description: DESCRIPTIONS.active })
-  @IfPresent()
+  @NotNullIfPresent()
   @IsBoolean()
   active?: boolean;
 }

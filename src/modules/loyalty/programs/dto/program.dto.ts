@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { PageQueryDto } from '../../../../common/pagination/pagination';
 import {
   DOWNGRADE_POLICIES,
@@ -8,10 +8,7 @@ import {
   PROGRAM_STATUSES,
   ROUNDING_MODES,
 } from '../program-policies';
-import { NotNullIfPresent } from '../../../../common/errors/validation';
-
-/** Optional and nullable: null has a meaning (back to the default). */
-const NullableIfPresent = () => ValidateIf((_object: object, value: unknown) => value !== undefined && value !== null);
+import { NotNullIfPresent, NullableIfPresent } from '../../../../common/errors/validation';
 
 export type ProgramStatus = (typeof PROGRAM_STATUSES)[number];
 export type TierDowngradePolicy = (typeof DOWNGRADE_POLICIES)[number];

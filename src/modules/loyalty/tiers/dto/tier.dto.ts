@@ -1,13 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsObject, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
+import { IsIn, IsInt, IsObject, IsString, Length, Max, Min } from 'class-validator';
 import { TIER_LIMITS } from '../tier-ladder';
-import { NotNullIfPresent } from '../../../../common/errors/validation';
+import { NotNullIfPresent, NullableIfPresent } from '../../../../common/errors/validation';
 
 export const TIER_BASES = ['lifetime', 'qualifying'] as const;
 export type TierBasisName = (typeof TIER_BASES)[number];
-
-/** Optional and nullable: null has a meaning (no window; default benefits). */
-const NullableIfPresent = () => ValidateIf((_object: object, value: unknown) => value !== undefined && value !== null);
 
 const DESCRIPTIONS = {
   threshold: 'Points needed on the basis; 0 makes the entry tier everyone holds once they earn.',
