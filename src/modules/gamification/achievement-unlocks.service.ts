@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { DomainEvent } from '../../common/outbox/outbox';
-import { loadSettings } from '../loyalty/activities/earning-context';
+import type { ContextRead } from '../loyalty/activities/earning-context';
 import type { RecordedActivity } from '../loyalty/activities/activity-listener';
 import { AchievementCriteria, factsNeeded, isMet, isRelevant } from './achievement-criteria';
 import { creditBonus } from './bonus-points';
@@ -31,14 +31,18 @@ export interface UnlockOutcome {
  */
 @Injectable()
 export class AchievementUnlocks {
+  /** The tenant's active achievements, read with the activity (see ActivityListener.reads). */
+  static readonly activeRead: ContextRead = {
+    name: 'active_achievements',
+    sql: `SELECT coalesce(json_agg(a ORDER BY a.created_at, a.id), '[]') FROM (
+            SELECT id, name, criteria, points, created_at FROM achievements
+             WHERE tenant_id = $1 AND active AND deleted_at IS NULL) a`,
+  };
+
   async evaluate(manager: EntityManager, activity: RecordedActivity): Promise<UnlockOutcome> {
     const { tenantId, customerId } = activity;
     const outcome: UnlockOutcome = { events: [], earned: [] };
-    const achievements = (await manager.query(
-      `SELECT id, name, criteria, points FROM achievements
-        WHERE tenant_id = $1 AND active AND deleted_at IS NULL ORDER BY created_at, id`,
-      [tenantId],
-    )) as AchievementRow[];
+    const achievements = (activity.reads[AchievementUnlocks.activeRead.name] ?? []) as AchievementRow[];
     if (achievements.length === 0) return outcome;
     const signal = {
       type: activity.type,
@@ -59,7 +63,7 @@ export class AchievementUnlocks {
     );
     let open = achievements.filter((achievement) => !held.has(achievement.id));
     candidates = candidates.filter((achievement) => !held.has(achievement.id));
-    const timeZone = (await loadSettings(manager, tenantId)).loyalty.time_zone;
+    const timeZone = activity.timeZone;
 
     while (candidates.length > 0) {
       const facts = await loadCustomerFacts(

@@ -7,7 +7,7 @@ import { GamificationJob, QueueName } from '../../common/queue/queues';
 import { TenantDatabase } from '../../database/tenant-database.service';
 import { ActivitiesService } from '../loyalty/activities/activities.service';
 import type { RecordedActivity } from '../loyalty/activities/activity-listener';
-import { loadProgram } from '../loyalty/activities/earning-context';
+import { ContextRead, loadProgram } from '../loyalty/activities/earning-context';
 import { lockAccount } from '../loyalty/ledger/ledger';
 import { AfterCommit } from './after-commit';
 import { creditBonus, refreshAccount } from './bonus-points';
@@ -66,16 +66,24 @@ export class ChallengeProgress {
     @InjectQueue(QueueName.Gamification) private readonly queue: Queue,
   ) {}
 
+  /** The challenges running when the activity happened, read with it (see ActivityListener.reads). */
+  static readonly runningRead: ContextRead = {
+    name: 'running_challenges',
+    sql: `SELECT coalesce(json_agg(c ORDER BY c.id), '[]') FROM (
+            SELECT ${CHALLENGE_COLUMNS} FROM challenges
+             WHERE tenant_id = $1 AND active AND completed_at IS NULL AND starts_at <= $5 AND ends_at > $5) c`,
+  };
+
   async advance(manager: EntityManager, activity: RecordedActivity): Promise<DomainEvent[]> {
     // A completion is never progress: a challenge counting completions would feed itself.
     if (activity.type === 'challenge_completed') return [];
     const { tenantId, customerId } = activity;
-    const running = (await manager.query(
-      `SELECT ${CHALLENGE_COLUMNS} FROM challenges
-        WHERE tenant_id = $1 AND active AND completed_at IS NULL AND starts_at <= $2 AND ends_at > $2
-        ORDER BY id`,
-      [tenantId, activity.occurredAt],
-    )) as ChallengeRow[];
+    const running = ((activity.reads[ChallengeProgress.runningRead.name] ?? []) as ChallengeRow[]).map((row) => ({
+      ...row,
+      // From json_agg: timestamps arrive as text.
+      starts_at: new Date(row.starts_at),
+      ends_at: new Date(row.ends_at),
+    }));
     const events: DomainEvent[] = [];
     let completed = false;
     for (const challenge of running) {

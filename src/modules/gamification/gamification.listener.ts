@@ -22,6 +22,8 @@ export class GamificationListener implements ActivityListener, OnModuleInit {
     private readonly leaderboards: LeaderboardsService,
   ) {}
 
+  readonly reads = [ChallengeProgress.runningRead, AchievementUnlocks.activeRead, LeaderboardsService.listedRead];
+
   onModuleInit(): void {
     this.listeners.register(this);
   }
@@ -31,17 +33,11 @@ export class GamificationListener implements ActivityListener, OnModuleInit {
     const unlocked = await this.achievements.evaluate(manager, activity);
     events.push(...unlocked.events);
     const earned: Earned[] = [...unlocked.earned];
-    if (activity.points > 0) earned.push({ points: activity.points, at: await earnedAt(manager, activity) });
-    await this.leaderboards.addEarned(manager, activity.tenantId, activity.customerId, earned);
+    if (activity.points > 0) earned.push({ points: activity.points, at: activity.earnedAt });
+    await this.leaderboards.addEarned(manager, activity.tenantId, activity.customerId, earned, {
+      listed: activity.reads[LeaderboardsService.listedRead.name] === true,
+      timeZone: activity.timeZone,
+    });
     return events;
   }
-}
-
-/** When the activity's points were written to the ledger: the instant that decides their week and month. */
-async function earnedAt(manager: EntityManager, activity: RecordedActivity): Promise<Date> {
-  const [row] = (await manager.query(
-    `SELECT min(created_at) AS at FROM point_transactions WHERE tenant_id = $1 AND activity_id = $2 AND type = 'earn'`,
-    [activity.tenantId, activity.activityId],
-  )) as Array<{ at: Date | null }>;
-  return row?.at ?? new Date();
 }

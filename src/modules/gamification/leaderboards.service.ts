@@ -9,7 +9,7 @@ import { REDIS } from '../../common/redis/redis.module';
 import { APP_CONFIG } from '../../config/config.module';
 import { AppConfig } from '../../config/configuration';
 import { TenantDatabase } from '../../database/tenant-database.service';
-import { loadSettings, periodStarts } from '../loyalty/activities/earning-context';
+import { ContextRead, loadSettings, periodStarts } from '../loyalty/activities/earning-context';
 import { localMidnight } from '../loyalty/ledger/expiry-policy';
 import { resolveSettings } from '../tenants/tenant-settings';
 import { AfterCommit } from './after-commit';
@@ -80,19 +80,21 @@ export class LeaderboardsService {
     return !!row && !row.leaderboard_opt_out && row.status === 'active';
   }
 
-  /** Adds earned points to the customer's period boards once the transaction commits. */
-  async addEarned(manager: EntityManager, tenantId: string, customerId: string, earned: Earned[]): Promise<void> {
+  /**
+   * Adds earned points to the customer's boards once the transaction commits. `standing` (whether
+   * the customer is listed, and the tenant's time zone) saves a round trip when the caller has it.
+   */
+  async addEarned(
+    manager: EntityManager,
+    tenantId: string,
+    customerId: string,
+    earned: Earned[],
+    standing?: { listed: boolean; timeZone: string },
+  ): Promise<void> {
     const earning = earned.filter((entry) => entry.points > 0);
     if (earning.length === 0) return;
-    // One round trip on the earning path: whether the customer is listed, and the tenant's time zone.
-    const [row] = (await manager.query(
-      `SELECT NOT c.leaderboard_opt_out AND c.status = 'active' AS listed, tn.settings
-         FROM customers c JOIN tenants tn ON tn.id = c.tenant_id
-        WHERE c.tenant_id = $1 AND c.id = $2`,
-      [tenantId, customerId],
-    )) as Array<{ listed: boolean; settings: unknown }>;
-    if (!row?.listed) return;
-    const timeZone = resolveSettings(row.settings).loyalty.time_zone;
+    const { listed, timeZone } = standing ?? (await this.standingOf(manager, tenantId, customerId));
+    if (!listed) return;
     this.afterCommit.schedule(manager, () => {
       const pipeline = this.redis.multi();
       for (const entry of earning) {
@@ -105,6 +107,26 @@ export class LeaderboardsService {
       }
       return pipeline.exec();
     });
+  }
+
+  /** Whether the customer's earnings reach the boards, read with the activity (see ActivityListener.reads). */
+  static readonly listedRead: ContextRead = {
+    name: 'leaderboard_listed',
+    sql: `SELECT NOT leaderboard_opt_out FROM customer`,
+  };
+
+  private async standingOf(
+    manager: EntityManager,
+    tenantId: string,
+    customerId: string,
+  ): Promise<{ listed: boolean; timeZone: string }> {
+    const [row] = (await manager.query(
+      `SELECT NOT c.leaderboard_opt_out AND c.status = 'active' AS listed, tn.settings
+         FROM customers c JOIN tenants tn ON tn.id = c.tenant_id
+        WHERE c.tenant_id = $1 AND c.id = $2`,
+      [tenantId, customerId],
+    )) as Array<{ listed: boolean; settings: unknown }>;
+    return { listed: row?.listed === true, timeZone: resolveSettings(row?.settings).loyalty.time_zone };
   }
 
   /** Sets the customer's score on a challenge's board (their progress) once the transaction commits. */

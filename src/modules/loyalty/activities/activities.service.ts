@@ -7,17 +7,16 @@ import { IdempotentOutcome } from '../../../common/idempotency/idempotent-outcom
 import { appendToOutbox, DomainEvent } from '../../../common/outbox/outbox';
 import { TenantDatabase } from '../../../database/tenant-database.service';
 import { expiryFor } from '../ledger/expiry-policy';
-import { credit, debit, LockedAccount, lockAccount } from '../ledger/ledger';
+import { credit, debit, LockedAccount, openAccount } from '../ledger/ledger';
 import { evaluateRules, refundReversal, RuleEvaluation } from '../rules/rule-evaluator';
-import { TierDefinition } from '../tiers/tier-evaluation';
-import { loadTiers, upgradeIfEarned } from '../tiers/tier-standing';
-import { TenantSettings } from '../../tenants/tenant-settings';
+import { upgradeIfEarned } from '../tiers/tier-standing';
 import { ActivityListeners } from './activity-listener';
 import { ActivityResultDto, RecordActivityDto } from './dto/record-activity.dto';
 import {
-  loadProgram,
-  loadRules,
-  loadSettings,
+  CustomerKey,
+  EarningContext,
+  loadEarningContext,
+  needsPriorCount,
   priorActivityCount,
   ProgramPolicies,
   ruleUsage,
@@ -26,16 +25,6 @@ import {
 const DAY_MS = 86_400_000;
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
 const MAX_ATTRIBUTES_BYTES = 8 * 1024;
-
-interface EarningScope {
-  settings: TenantSettings;
-  tiers: TierDefinition[];
-}
-
-interface CustomerRow {
-  id: string;
-  segments: string[];
-}
 
 interface PurchaseRow {
   id: string;
@@ -101,34 +90,19 @@ export class ActivitiesService {
     return occurredAt;
   }
 
-  private async resolveCustomer(
-    manager: EntityManager,
-    tenantId: string,
-    input: RecordActivityDto,
-  ): Promise<CustomerRow> {
-    const [customer] = (await manager.query(
-      `SELECT id, segments FROM customers
-        WHERE tenant_id = $1 AND status = 'active' AND ${input.customer_id ? 'id = $2::uuid' : 'external_id = $2'}`,
-      [tenantId, input.customer_id ?? input.external_customer_id],
-    )) as CustomerRow[];
-    if (!customer) throw new NotFoundError('Customer', input.customer_id ?? input.external_customer_id);
-    return customer;
-  }
-
   private async evaluate(
     manager: EntityManager,
-    tenantId: string,
+    context: EarningContext,
     account: Pick<LockedAccount, 'tenantId' | 'id' | 'tierId'>,
-    customer: CustomerRow,
-    program: ProgramPolicies,
     input: RecordActivityDto,
     occurredAt: Date,
-    { settings, tiers }: EarningScope,
   ): Promise<RuleEvaluation> {
-    const { rules, budgetUsed } = await loadRules(manager, tenantId, program.id, input.type);
+    const { customer, program, settings, tiers, rules, budgetUsed } = context;
     if (rules.length === 0) return { points: 0, applied: [], skipped: [] };
     const tier = tiers.find((candidate) => candidate.id === account.tierId);
-    const prior = await priorActivityCount(manager, tenantId, customer.id, program.id, input.type);
+    const prior = needsPriorCount(rules)
+      ? await priorActivityCount(manager, account.tenantId, customer.id, program.id, input.type)
+      : 0;
     const usage = await ruleUsage(
       manager,
       account as LockedAccount,
@@ -166,29 +140,28 @@ export class ActivitiesService {
     occurredAt: Date,
   ): Promise<ActivityResultDto> {
     const tenantId = tenantIdOf(actor);
-    const customer = await this.resolveCustomer(manager, tenantId, input);
-    const program = await loadProgram(manager, tenantId, input.program_id);
-    const [existing] = (await manager.query(
-      `SELECT id, tier_id, balance, pending_balance FROM loyalty_accounts WHERE tenant_id = $1 AND customer_id = $2 AND program_id = $3`,
-      [tenantId, customer.id, program.id],
-    )) as Array<{ id: string; tier_id: string | null; balance: string; pending_balance: string }>;
+    const context = await loadEarningContext(manager, tenantId, customerKeyOf(input), {
+      programId: input.program_id,
+      activityType: input.type,
+      occurredAt,
+      lock: false,
+    });
     const account = {
       tenantId,
-      id: existing?.id ?? '00000000-0000-0000-0000-000000000000',
-      tierId: existing?.tier_id ?? null,
+      id: context.account?.id ?? '00000000-0000-0000-0000-000000000000',
+      tierId: context.account?.tierId ?? null,
     };
-    const scope = await this.scopeOf(manager, tenantId, program);
     const evaluation =
       input.type === 'refund'
         ? { points: 0, applied: [], skipped: [] }
-        : await this.evaluate(manager, tenantId, account, customer, program, input, occurredAt, scope);
-    const tier = scope.tiers.find((candidate) => candidate.id === account.tierId);
+        : await this.evaluate(manager, context, account, input, occurredAt);
+    const tier = context.tiers.find((candidate) => candidate.id === account.tierId);
     return {
       activity_id: null,
       points_awarded: evaluation.points,
       rules_applied: evaluation.applied.map(({ rule_id, name, points }) => ({ rule_id, name, points })),
-      balance: Number(existing?.balance ?? 0),
-      pending_balance: Number(existing?.pending_balance ?? 0),
+      balance: context.account?.balance ?? 0,
+      pending_balance: context.account?.pendingBalance ?? 0,
       tier: tier ? { id: tier.id, name: tier.name } : null,
       dry_run: true,
     };
@@ -216,19 +189,23 @@ export class ActivitiesService {
   ): Promise<ActivityResultDto> {
     const tenantId = tenantIdOf(actor);
     const now = new Date();
-    const customer = await this.resolveCustomer(manager, tenantId, input);
-    const program = await loadProgram(manager, tenantId, input.program_id);
-    const account = await lockAccount(manager, tenantId, customer.id, program.id);
-    const scope = await this.scopeOf(manager, tenantId, program);
-    const { settings, tiers } = scope;
+    const context = await loadEarningContext(manager, tenantId, customerKeyOf(input), {
+      programId: input.program_id,
+      activityType: input.type,
+      occurredAt,
+      lock: true,
+      reads: this.listeners.reads(),
+    });
+    const { customer, program, settings, tiers } = context;
+    const account = context.account ?? (await openAccount(manager, tenantId, customer.id, program.id));
     const events: DomainEvent[] = [];
 
     if (input.type === 'refund') {
-      return this.applyRefund(manager, actor, account, customer, program, input, occurredAt, events, scope);
+      return this.applyRefund(manager, actor, account, context, input, occurredAt, events);
     }
 
-    const evaluation = await this.evaluate(manager, tenantId, account, customer, program, input, occurredAt, scope);
-    const applied = await this.spendBudgets(manager, tenantId, evaluation);
+    const evaluation = await this.evaluate(manager, context, account, input, occurredAt);
+    const applied = await this.spendBudgets(manager, tenantId, context, evaluation);
     const points = applied.reduce((sum, rule) => sum + rule.points, 0);
 
     const [{ id: activityId }] = (await manager.query(
@@ -312,6 +289,9 @@ export class ActivitiesService {
         points,
         account,
         tierChangedTo: tierChange ? account.tierId : null,
+        earnedAt: now,
+        timeZone: settings.loyalty.time_zone,
+        reads: context.reads,
       })),
     );
     await appendToOutbox(manager, tenantId, events);
@@ -329,11 +309,6 @@ export class ActivitiesService {
   }
 
   /** Lots of points earned now: held for the program's pending period, expiring per its policy. */
-  /** What earning reads once per activity besides the rules: the tenant's settings and the program's tiers. */
-  private async scopeOf(manager: EntityManager, tenantId: string, program: ProgramPolicies): Promise<EarningScope> {
-    return { settings: await loadSettings(manager, tenantId), tiers: await loadTiers(manager, tenantId, program.id) };
-  }
-
   private creditOptionsAt(now: Date, program: ProgramPolicies, timeZone: string) {
     return {
       now,
@@ -347,10 +322,15 @@ export class ActivitiesService {
    * rule's grant is settled by one atomic update that never passes the budget, and the rule gets
    * what was left.
    */
-  private async spendBudgets(manager: EntityManager, tenantId: string, evaluation: RuleEvaluation) {
+  private async spendBudgets(
+    manager: EntityManager,
+    tenantId: string,
+    context: EarningContext,
+    evaluation: RuleEvaluation,
+  ) {
     const applied = [];
     for (const rule of evaluation.applied) {
-      const budget = await this.budgetOf(manager, tenantId, rule.rule_id);
+      const budget = context.rules.find((candidate) => candidate.id === rule.rule_id)?.caps.budget_points ?? 0;
       if (budget === 0 || rule.points === 0) {
         applied.push(rule);
         continue;
@@ -368,14 +348,6 @@ export class ActivitiesService {
     return applied;
   }
 
-  private async budgetOf(manager: EntityManager, tenantId: string, ruleId: string): Promise<number> {
-    const [row] = (await manager.query(
-      `SELECT (caps->>'budget_points')::bigint AS budget FROM rules WHERE tenant_id = $1 AND id = $2`,
-      [tenantId, ruleId],
-    )) as Array<{ budget: string | null }>;
-    return Number(row?.budget ?? 0);
-  }
-
   /**
    * Reverses the refunded share of a purchase's points, rule by rule, from the points the purchase
    * actually earned (so a rule changed since makes no difference). The balance may reach zero but
@@ -385,14 +357,13 @@ export class ActivitiesService {
     manager: EntityManager,
     actor: Actor,
     account: LockedAccount,
-    customer: CustomerRow,
-    program: ProgramPolicies,
+    context: EarningContext,
     input: RecordActivityDto,
     occurredAt: Date,
     events: DomainEvent[],
-    scope: EarningScope,
   ): Promise<ActivityResultDto> {
     const tenantId = account.tenantId;
+    const { program } = context;
     const [purchase] = (await manager.query(
       `SELECT id, customer_id, program_id, amount, refunded_amount FROM activities
         WHERE tenant_id = $1 AND type = 'purchase' AND customer_id = $2 AND ${input.refund_of ? 'id = $3::uuid' : 'reference = $3'}
@@ -475,7 +446,8 @@ export class ActivitiesService {
       await this.spendBudgets(
         manager,
         tenantId,
-        await this.evaluate(manager, tenantId, account, customer, program, input, occurredAt, scope),
+        context,
+        await this.evaluate(manager, context, account, input, occurredAt),
       )
     ).filter((rule) => rule.points > 0);
     const gained = goodwill.reduce((sum, rule) => sum + rule.points, 0);
@@ -490,7 +462,7 @@ export class ActivitiesService {
           activityId,
           actor: actorKey(actor),
         })),
-        this.creditOptionsAt(new Date(), program, scope.settings.loyalty.time_zone),
+        this.creditOptionsAt(new Date(), program, context.settings.loyalty.time_zone),
       );
     }
     await manager.query(`UPDATE activities SET points_awarded = $3 WHERE tenant_id = $1 AND id = $2`, [
@@ -528,7 +500,7 @@ export class ActivitiesService {
       });
     }
     await appendToOutbox(manager, tenantId, events);
-    const tier = scope.tiers.find((candidate) => candidate.id === account.tierId);
+    const tier = context.tiers.find((candidate) => candidate.id === account.tierId);
     return {
       activity_id: activityId,
       points_awarded: gained - reversed,
@@ -544,3 +516,6 @@ export class ActivitiesService {
     };
   }
 }
+
+const customerKeyOf = (input: RecordActivityDto): CustomerKey =>
+  input.customer_id ? { id: input.customer_id } : { externalId: input.external_customer_id! };

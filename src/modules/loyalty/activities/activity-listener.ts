@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { DomainEvent } from '../../../common/outbox/outbox';
 import { LockedAccount } from '../ledger/ledger';
+import type { ContextRead } from './earning-context';
 
 /** What a listener learns about an activity that was just applied (not yet committed). */
 export interface RecordedActivity {
@@ -18,6 +19,12 @@ export interface RecordedActivity {
   account: LockedAccount;
   /** The tier the account moved to with this activity, when it moved. */
   tierChangedTo: string | null;
+  /** When its points were written to the ledger (decides their leaderboard week and month). */
+  earnedAt: Date;
+  /** The tenant's time zone. */
+  timeZone: string;
+  /** What the listeners asked to read with the activity's context (ActivityListener.reads), by name. */
+  reads: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -26,6 +33,11 @@ export interface RecordedActivity {
  * outbox with the activity's own. Listeners run one after another, in registration order.
  */
 export interface ActivityListener {
+  /**
+   * Values to read in the earning path's first statement (see loadEarningContext) instead of a
+   * round trip of their own: definitions (achievements, running challenges) and the like.
+   */
+  readonly reads?: readonly ContextRead[];
   onActivityRecorded(manager: EntityManager, activity: RecordedActivity): Promise<DomainEvent[]>;
 }
 
@@ -39,6 +51,11 @@ export class ActivityListeners {
 
   register(listener: ActivityListener): void {
     this.listeners.push(listener);
+  }
+
+  /** Every listener's context reads. */
+  reads(): ContextRead[] {
+    return this.listeners.flatMap((listener) => listener.reads ?? []);
   }
 
   async notify(manager: EntityManager, activity: RecordedActivity): Promise<DomainEvent[]> {

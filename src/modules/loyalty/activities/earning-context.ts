@@ -2,11 +2,12 @@ import { EntityManager } from 'typeorm';
 import { BusinessRuleError, NotFoundError } from '../../../common/errors/domain-error';
 import { resolveSettings, TenantSettings } from '../../tenants/tenant-settings';
 import { localMidnight, ExpiryPolicy } from '../ledger/expiry-policy';
-import { LockedAccount } from '../ledger/ledger';
+import { ACCOUNT_COLUMNS, AccountRow, LockedAccount, toLocked } from '../ledger/ledger';
 import { localMoment } from '../rules/local-time';
 import { RuleCaps, RuleConditions, RuleEffect, RuleType, Stacking } from '../rules/rule-definition';
 import { EvaluableRule, Rounding, UsageByRule } from '../rules/rule-evaluator';
-import { DowngradePolicy } from '../tiers/tier-evaluation';
+import { DowngradePolicy, TierDefinition } from '../tiers/tier-evaluation';
+import { TIER_COLUMNS, TierRow, toTierDefinition } from '../tiers/tier-standing';
 
 /** What the earning path reads besides the rules: the program's policies and the tenant's settings. */
 export interface ProgramPolicies {
@@ -29,6 +30,8 @@ interface ProgramRow {
   tier_downgrade_policy: DowngradePolicy;
 }
 
+const PROGRAM_COLUMNS = `id, status, point_name, earn_policy, expiry_policy, pending_days, tier_downgrade_policy`;
+
 /** The program named, or the tenant's default; 404 when unknown, 422 when archived. */
 export async function loadProgram(
   manager: EntityManager,
@@ -36,11 +39,14 @@ export async function loadProgram(
   programId?: string,
 ): Promise<ProgramPolicies> {
   const [row] = (await manager.query(
-    `SELECT id, status, point_name, earn_policy, expiry_policy, pending_days, tier_downgrade_policy
-       FROM programs WHERE tenant_id = $1 AND ${programId ? 'id = $2' : 'is_default'}
+    `SELECT ${PROGRAM_COLUMNS} FROM programs WHERE tenant_id = $1 AND ${programId ? 'id = $2' : 'is_default'}
       ORDER BY created_at LIMIT 1`,
     programId ? [tenantId, programId] : [tenantId],
   )) as ProgramRow[];
+  return toProgramPolicies(row, programId);
+}
+
+function toProgramPolicies(row: ProgramRow | undefined | null, programId?: string): ProgramPolicies {
   if (!row) throw new NotFoundError('Program', programId);
   if (row.status !== 'active')
     throw new BusinessRuleError('program_inactive', 'The program is archived and earns no points.');
@@ -76,7 +82,7 @@ interface RuleRow {
   start_date: string | null;
   end_date: string | null;
   active: boolean;
-  points_awarded: string;
+  points_awarded: string | number;
 }
 
 export const RULE_COLUMNS = `id, name, program_id, rule_type, custom_type, priority, stacking, conditions, effect, caps,
@@ -197,3 +203,109 @@ export async function ruleUsage(
   }
   return usage;
 }
+
+/** Who the activity is for: our id, or the tenant's own id for the customer. */
+export type CustomerKey = { id: string } | { externalId: string };
+
+export interface EarningCustomer {
+  id: string;
+  segments: string[];
+}
+
+/**
+ * A value read for an activity listener in the earning context's one statement: `sql` is a
+ * scalar subquery that may use $1 (tenant), $5 (the activity's occurred_at) and the CTEs
+ * `customer` (id, segments, leaderboard_opt_out) and `program` (id).
+ */
+export interface ContextRead {
+  name: string;
+  sql: string;
+}
+
+/** Everything earning reads before it writes, from one statement (see loadEarningContext). */
+export interface EarningContext {
+  customer: EarningCustomer;
+  program: ProgramPolicies;
+  settings: TenantSettings;
+  tiers: TierDefinition[];
+  /** The program's active rules of the activity's rule type. */
+  rules: EvaluableRule[];
+  /** What each of those rules has awarded in total (budgets). */
+  budgetUsed: Map<string, number>;
+  /** The customer's account in the program, locked when asked; null when it does not exist yet. */
+  account: LockedAccount | null;
+  /** The listeners' reads, by name. */
+  reads: Record<string, unknown>;
+}
+
+interface ContextRow {
+  customer: (EarningCustomer & { leaderboard_opt_out: boolean }) | null;
+  program: ProgramRow | null;
+  account: AccountRow | null;
+  settings: unknown;
+  tiers: TierRow[];
+  rules: RuleRow[];
+  [read: string]: unknown;
+}
+
+/**
+ * The earning path's reads in one round trip: the customer (404 unless active), the program
+ * (named or the default; 404, or 422 when archived), the account — locked FOR UPDATE when `lock`,
+ * so activities of one customer apply one after another — the tenant's settings, the program's
+ * tiers, its active rules of this type with their budget use, and whatever the activity listeners
+ * ask for. Reads that must see what the previous holder of the account lock committed (prior
+ * activity counts, cap usage) come after this statement, never inside it: a statement's snapshot
+ * is taken before it waits for the lock.
+ */
+export async function loadEarningContext(
+  manager: EntityManager,
+  tenantId: string,
+  who: CustomerKey,
+  options: { programId?: string; activityType: string; occurredAt: Date; lock: boolean; reads?: ContextRead[] },
+): Promise<EarningContext> {
+  const reads = options.reads ?? [];
+  const ruleType = options.activityType.startsWith('custom:') ? 'custom' : options.activityType;
+  const [row] = (await manager.query(
+    `WITH customer AS (
+       SELECT id, segments, leaderboard_opt_out FROM customers
+        WHERE tenant_id = $1 AND status = 'active' AND ${'id' in who ? 'id = $2::uuid' : 'external_id = $2'}
+     ), program AS (
+       SELECT ${PROGRAM_COLUMNS} FROM programs
+        WHERE tenant_id = $1 AND ${options.programId ? 'id = $3::uuid' : '$3::uuid IS NULL AND is_default'}
+        ORDER BY created_at LIMIT 1
+     ), account AS MATERIALIZED (
+       SELECT ${ACCOUNT_COLUMNS} FROM loyalty_accounts
+        WHERE tenant_id = $1 AND customer_id = (SELECT id FROM customer) AND program_id = (SELECT id FROM program)
+          AND (SELECT status FROM program) = 'active'
+        ${options.lock ? 'FOR UPDATE' : ''}
+     )
+     SELECT (SELECT row_to_json(customer) FROM customer) AS customer,
+            (SELECT row_to_json(program) FROM program) AS program,
+            (SELECT row_to_json(account) FROM account) AS account,
+            (SELECT settings FROM tenants WHERE id = $1) AS settings,
+            (SELECT coalesce(json_agg(t ORDER BY t.rank), '[]') FROM (
+               SELECT ${TIER_COLUMNS} FROM tiers WHERE tenant_id = $1 AND program_id = (SELECT id FROM program)) t) AS tiers,
+            (SELECT coalesce(json_agg(r ORDER BY r.id), '[]') FROM (
+               SELECT ${RULE_COLUMNS} FROM rules
+                WHERE tenant_id = $1 AND program_id = (SELECT id FROM program) AND active AND rule_type = $4) r) AS rules,
+            $5::timestamptz AS occurred_at
+            ${reads.map((read) => `, (${read.sql}) AS "read_${read.name}"`).join('')}`,
+    [tenantId, 'id' in who ? who.id : who.externalId, options.programId ?? null, ruleType, options.occurredAt],
+  )) as ContextRow[];
+  if (!row.customer) throw new NotFoundError('Customer', 'id' in who ? who.id : who.externalId);
+  const program = toProgramPolicies(row.program, options.programId);
+  return {
+    customer: { id: row.customer.id, segments: row.customer.segments },
+    program,
+    settings: resolveSettings(row.settings),
+    tiers: row.tiers.map(toTierDefinition),
+    rules: row.rules.map(toEvaluableRule),
+    budgetUsed: new Map(row.rules.map((rule) => [rule.id, Number(rule.points_awarded)])),
+    account: row.account ? toLocked(tenantId, row.account) : null,
+    reads: Object.fromEntries(reads.map((read) => [read.name, row[`read_${read.name}`]])),
+  };
+}
+
+/** Whether any of these rules looks at how many activities of the type came before (first only, every nth). */
+export const needsPriorCount = (rules: readonly EvaluableRule[]): boolean =>
+  rules.some((rule) => rule.conditions.first_activity_only || (rule.conditions.every_nth ?? 0) > 0);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { InsufficientPointsError } from './ledger.errors';
 import { TransactionType } from './point-transaction.entity';
@@ -78,7 +79,7 @@ export interface RestoreEntry {
   actor?: string | null;
 }
 
-interface AccountRow {
+export interface AccountRow {
   id: string;
   customer_id: string;
   program_id: string;
@@ -88,9 +89,9 @@ interface AccountRow {
   tier_id: string | null;
 }
 
-const ACCOUNT_COLUMNS = `id, customer_id, program_id, balance, pending_balance, lifetime_points, tier_id`;
+export const ACCOUNT_COLUMNS = `id, customer_id, program_id, balance, pending_balance, lifetime_points, tier_id`;
 
-function toLocked(tenantId: string, row: AccountRow): LockedAccount {
+export function toLocked(tenantId: string, row: AccountRow): LockedAccount {
   return {
     tenantId,
     id: row.id,
@@ -103,6 +104,15 @@ function toLocked(tenantId: string, row: AccountRow): LockedAccount {
   };
 }
 
+const selectForUpdate = async (manager: EntityManager, tenantId: string, customerId: string, programId: string) =>
+  (
+    (await manager.query(
+      `SELECT ${ACCOUNT_COLUMNS} FROM loyalty_accounts
+        WHERE tenant_id = $1 AND customer_id = $2 AND program_id = $3 FOR UPDATE`,
+      [tenantId, customerId, programId],
+    )) as AccountRow[]
+  )[0];
+
 /** The customer's account in the program, created on first use, locked until the transaction ends. */
 export async function lockAccount(
   manager: EntityManager,
@@ -110,23 +120,24 @@ export async function lockAccount(
   customerId: string,
   programId: string,
 ): Promise<LockedAccount> {
-  const select = async () =>
-    (
-      (await manager.query(
-        `SELECT ${ACCOUNT_COLUMNS} FROM loyalty_accounts
-        WHERE tenant_id = $1 AND customer_id = $2 AND program_id = $3 FOR UPDATE`,
-        [tenantId, customerId, programId],
-      )) as AccountRow[]
-    )[0];
   // The account almost always exists: one round trip then, the insert only on first use.
-  const existing = await select();
-  if (existing) return toLocked(tenantId, existing);
+  const existing = await selectForUpdate(manager, tenantId, customerId, programId);
+  return existing ? toLocked(tenantId, existing) : openAccount(manager, tenantId, customerId, programId);
+}
+
+/** Creates the customer's account in the program (unless a concurrent call just did) and locks it. */
+export async function openAccount(
+  manager: EntityManager,
+  tenantId: string,
+  customerId: string,
+  programId: string,
+): Promise<LockedAccount> {
   await manager.query(
     `INSERT INTO loyalty_accounts (tenant_id, customer_id, program_id) VALUES ($1, $2, $3)
      ON CONFLICT (tenant_id, customer_id, program_id) DO NOTHING`,
     [tenantId, customerId, programId],
   );
-  return toLocked(tenantId, (await select())!);
+  return toLocked(tenantId, (await selectForUpdate(manager, tenantId, customerId, programId))!);
 }
 
 /** Locks an account by id; undefined when it does not exist. */
@@ -151,60 +162,62 @@ export async function credit(
 ): Promise<string[]> {
   const held = options.availableAt !== null && options.availableAt > options.now;
   let total = account.balance + account.pendingBalance;
-  const ids: string[] = [];
   let added = 0;
   let earned = 0;
-  for (const entry of entries) {
+  const rows = entries.map((entry) => {
     if (!Number.isSafeInteger(entry.points) || entry.points <= 0) throw new Error(`credit of ${entry.points} points`);
     total += entry.points;
     added += entry.points;
     if (entry.type === 'earn') earned += entry.points;
-    const [{ id }] = (await manager.query(
-      `INSERT INTO point_transactions
-         (tenant_id, account_id, type, points, balance_after, pending, activity_id, rule_id, reference, reason, actor, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-      [
-        account.tenantId,
-        account.id,
-        entry.type,
-        entry.points,
-        total,
-        held,
-        entry.activityId ?? null,
-        entry.ruleId ?? null,
-        entry.reference ?? null,
-        entry.reason ?? null,
-        entry.actor ?? null,
-        options.now,
-      ],
-    )) as Array<{ id: string }>;
-    await manager.query(
-      `INSERT INTO point_lots (tenant_id, account_id, transaction_id, points, remaining, earned_at, available_at, pending, expires_at)
-       VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8)`,
-      [
-        account.tenantId,
-        account.id,
-        id,
-        entry.points,
-        options.now,
-        options.availableAt ?? options.now,
-        held,
-        options.expiresAt,
-      ],
-    );
-    ids.push(id);
-  }
+    return { id: randomUUID(), entry, balanceAfter: total };
+  });
+  if (rows.length === 0) return [];
+  // One statement: a ledger row and a lot per entry, and the account's totals.
   await manager.query(
-    `UPDATE loyalty_accounts
-        SET balance = balance + $3, pending_balance = pending_balance + $4, lifetime_points = lifetime_points + $5,
+    `WITH entry AS (
+       SELECT * FROM unnest($3::uuid[], $4::text[], $5::bigint[], $6::bigint[], $7::uuid[], $8::uuid[], $9::text[],
+                            $10::text[], $11::text[])
+         AS e(id, type, points, balance_after, activity_id, rule_id, reference, reason, actor)
+     ), ledger AS (
+       INSERT INTO point_transactions
+         (tenant_id, id, account_id, type, points, balance_after, pending, activity_id, rule_id, reference, reason, actor,
+          created_at)
+       SELECT $1, id, $2, type, points, balance_after, $12, activity_id, rule_id, reference, reason, actor, $13
+         FROM entry
+     ), lots AS (
+       INSERT INTO point_lots (tenant_id, account_id, transaction_id, points, remaining, earned_at, available_at, pending,
+                               expires_at)
+       SELECT $1, $2, id, points, points, $13, $14, $12, $15 FROM entry
+     )
+     UPDATE loyalty_accounts
+        SET balance = balance + $16, pending_balance = pending_balance + $17, lifetime_points = lifetime_points + $18,
             updated_at = now()
       WHERE tenant_id = $1 AND id = $2`,
-    [account.tenantId, account.id, held ? 0 : added, held ? added : 0, earned],
+    [
+      account.tenantId,
+      account.id,
+      rows.map((row) => row.id),
+      rows.map((row) => row.entry.type),
+      rows.map((row) => row.entry.points),
+      rows.map((row) => row.balanceAfter),
+      rows.map((row) => row.entry.activityId ?? null),
+      rows.map((row) => row.entry.ruleId ?? null),
+      rows.map((row) => row.entry.reference ?? null),
+      rows.map((row) => row.entry.reason ?? null),
+      rows.map((row) => row.entry.actor ?? null),
+      held,
+      options.now,
+      options.availableAt ?? options.now,
+      options.expiresAt,
+      held ? 0 : added,
+      held ? added : 0,
+      earned,
+    ],
   );
   if (held) account.pendingBalance += added;
   else account.balance += added;
   account.lifetimePoints += earned;
-  return ids;
+  return rows.map((row) => row.id);
 }
 
 /**

@@ -10,10 +10,10 @@ import {
   tierFor,
 } from './tier-evaluation';
 
-interface TierRow {
+export interface TierRow {
   id: string;
   name: string;
-  threshold: string;
+  threshold: string | number;
   basis: 'lifetime' | 'qualifying';
   window_days: number | null;
   rank: number;
@@ -26,11 +26,17 @@ export async function loadTiers(
   programId: string,
 ): Promise<TierDefinition[]> {
   const rows = (await manager.query(
-    `SELECT id, name, threshold, basis, window_days, rank, benefits FROM tiers
-      WHERE tenant_id = $1 AND program_id = $2 ORDER BY rank`,
+    `SELECT ${TIER_COLUMNS} FROM tiers WHERE tenant_id = $1 AND program_id = $2 ORDER BY rank`,
     [tenantId, programId],
   )) as TierRow[];
-  return rows.map((row) => ({
+  return rows.map(toTierDefinition);
+}
+
+export const TIER_COLUMNS = `id, name, threshold, basis, window_days, rank, benefits`;
+
+/** A tiers row (from pg, or from json_agg, where numbers arrive as numbers) as the engine sees it. */
+export function toTierDefinition(row: TierRow): TierDefinition {
+  return {
     id: row.id,
     name: row.name,
     threshold: Number(row.threshold),
@@ -38,7 +44,7 @@ export async function loadTiers(
     window_days: row.window_days,
     rank: row.rank,
     benefits: { earn_multiplier: Number(row.benefits?.earn_multiplier ?? 1) },
-  }));
+  };
 }
 
 /** Lifetime points and, per distinct qualifying window, the points earned inside it. */
