@@ -1,16 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
-import { runInTenant, runWithoutTenant, UnitOfWork } from './tenant-transaction';
+import { runInTenant, runWithoutTenant, TenantTransactionOptions, UnitOfWork } from './tenant-transaction';
 
 /** Every module reaches tenant data through this service, never through a bare query. */
 @Injectable()
 export class TenantDatabase {
   constructor(@InjectDataSource() readonly dataSource: DataSource) {}
 
-  run<T>(tenantId: string, work: UnitOfWork<T>, isolation?: IsolationLevel): Promise<T> {
-    return runInTenant(this.dataSource, tenantId, work, isolation);
+  run<T>(tenantId: string, work: UnitOfWork<T>, options?: TenantTransactionOptions): Promise<T> {
+    return runInTenant(this.dataSource, tenantId, work, options);
   }
 
   runAsPlatform<T>(work: UnitOfWork<T>): Promise<T> {

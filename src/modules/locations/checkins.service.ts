@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { Actor, tenantIdOf } from '../../common/auth/actor';
 import { NotFoundError } from '../../common/errors/domain-error';
@@ -51,7 +51,16 @@ export class CheckinsService {
   }
 
   checkIn(request: IdempotentRequest, input: CheckinDto): Promise<IdempotentOutcome<CheckinResultDto>> {
-    return this.idempotency.execute(request, 201, (manager) => this.verifyCheckIn(manager, request.actor, input));
+    const { actor } = request;
+    // One customer's check-ins are judged one after another (the lock is taken as the transaction
+    // opens, before anything is read), so two sent at once cannot both pass the cooldown or the
+    // daily limit. JIT compilation, which PostgreSQL may pick for the geometry statements, costs
+    // more than these millisecond queries ever take.
+    const customerId = actor.kind === 'user' ? actor.userId : '';
+    return this.idempotency.execute(request, 201, (manager) => this.verifyCheckIn(manager, actor, input), {
+      advisoryLock: [lockKey(tenantIdOf(actor)), lockKey(`checkin:${customerId}`)],
+      noJit: true,
+    });
   }
 
   private async verifyCheckIn(manager: EntityManager, actor: Actor, input: CheckinDto): Promise<CheckinResultDto> {
@@ -59,14 +68,6 @@ export class CheckinsService {
     const customerId = actor.kind === 'user' ? actor.userId : '';
     const now = new Date();
     const tolerance = gpsTolerance(input.accuracy_m, this.policy);
-
-    // One customer's check-ins are judged one after another, so two sent at once cannot both
-    // pass the cooldown or the daily limit. JIT compilation, which PostgreSQL may pick for the
-    // geometry statements, costs more than these millisecond queries ever take.
-    await manager.query(
-      `SELECT pg_advisory_xact_lock(hashtext($1), hashtext('checkin:' || $2)), set_config('jit', 'off', true)`,
-      [tenantId, customerId],
-    );
     const facts = await this.factsOf(manager, tenantId, customerId, input, tolerance, now);
     if (facts.customer_status !== 'active') throw new NotFoundError('Customer');
 
@@ -182,3 +183,6 @@ export class CheckinsService {
     }
   }
 }
+
+/** A 32-bit advisory lock key for a name. */
+const lockKey = (name: string): number => createHash('sha256').update(name).digest().readInt32BE(0);
