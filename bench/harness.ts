@@ -1,21 +1,71 @@
-import { writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Agent } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { Client } from 'pg';
+import { HttpCall, HttpLoad, HttpLoadOutcome, sendCall, unexpected } from './http-call';
+import { closedLoop, openLoop, Timed } from './load';
+
+export type { HttpCall } from './http-call';
+
+/** `npm run bench -- <name> [--concurrency N] [--seconds S] [--rate N]` */
+export interface BenchOptions {
+  concurrency: number;
+  seconds: number;
+  /** Calls a second offered in the open-loop runs, instead of each benchmark's default. */
+  rate?: number;
+}
 
 export interface RunResult {
   label: string;
+  /** Requests completed (those timed). */
   requests: number;
+  /** Calls used up, for HTTP runs: the timed ones, the one traced, and any that failed. */
+  sent: number;
   /** SQL statements sent (by the benchmark's pool and the app's alike) per request. */
   statements: number;
   seconds: number;
+  /** Achieved throughput. */
   perSecond: number;
   p50: number;
   p99: number;
+  max: number;
+  /** The open loop's offered rate (calls a second); absent for closed-loop runs. */
+  offered?: number;
+  /** CPU time per request (ms): this process's main thread (the server, or the baseline's pg calls), and PostgreSQL. */
+  cpu?: { main: number; postgres: number };
 }
 
-/** Every statement pg sends in this process passes here; a run reports how many it took per request. */
+/** CPU seconds so far of this process's main thread and of every PostgreSQL process on the machine (Linux /proc). */
+function cpuSeconds(): { main: number; postgres: number } | null {
+  const ticks = 100; // USER_HZ
+  const timesOf = (stat: string) => {
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / ticks; // utime + stime
+  };
+  try {
+    const main = timesOf(readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8'));
+    let postgres = 0;
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        if (stat.includes('(postgres)')) postgres += timesOf(stat);
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+    return { main, postgres };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Every statement pg sends from the main thread (the app's pool and the baselines' alike; the
+ * HTTP load worker sends none) passes here; a run reports how many it took per request.
+ */
 let statementsSent = 0;
 let lastStatements: string[] = [];
 const sendQuery = Client.prototype.query as (...args: unknown[]) => unknown;
@@ -28,27 +78,165 @@ Client.prototype.query = function (this: Client, ...args: unknown[]) {
   return sendQuery.apply(this, args);
 } as typeof Client.prototype.query;
 
-const percentile = (sorted: number[], p: number): number =>
+const percentile = (sorted: Float64Array, p: number): number =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : 0;
 
+const formatRate = (rate: number): string => (Number.isInteger(rate) ? String(rate) : rate.toFixed(1));
+
 /**
- * Runs `operation` from `concurrency` loops for `seconds`, timing each call. With
- * BENCH_PROFILE_DIR set, the API runs (labels starting "API") are CPU-profiled into that folder
- * (open the .cpuprofile in Chrome DevTools): the request path alone, without the seeding.
+ * Closed loop in the main thread: `concurrency` loops calling `operation` for `seconds`, timing
+ * each call. For the raw-PostgreSQL baselines; the API runs use `measureHttp`.
  */
-export async function measure(
+export function measure(
   label: string,
   operation: () => Promise<unknown>,
   options: { concurrency: number; seconds: number },
 ): Promise<RunResult> {
+  return profiled(label, label.startsWith('API'), async () => {
+    await traceOne(label, operation);
+    const before = statementsSent;
+    const timed = await closedLoop(operation, options);
+    return summarize(label, timed, statementsSent - before, timed.started);
+  });
+}
+
+/**
+ * Open loop in the main thread: `operation` started every 1/`rate` s for `seconds`, at most
+ * `connections` in flight (by default no limit beyond the pool's), latency from each call's
+ * scheduled start (see `openLoop`). The baseline of `measureHttpAtRate`.
+ */
+export function measureAtRate(
+  label: string,
+  operation: () => Promise<unknown>,
+  { rate, seconds, connections = Infinity }: { rate: number; seconds: number; connections?: number },
+): Promise<RunResult> {
+  const labelled = `${label} at ${formatRate(rate)} req/s offered`;
+  return profiled(labelled, label.startsWith('API'), async () => {
+    await traceOne(labelled, operation);
+    const before = statementsSent;
+    const timed = await openLoop(operation, { rate, connections, seconds });
+    return summarize(labelled, timed, statementsSent - before, timed.started, rate);
+  });
+}
+
+/**
+ * Closed loop against the API on `port`: `concurrency` keep-alive connections, each sending the
+ * next of `calls` as soon as its previous answer is in, for `seconds`. The load is generated in a
+ * worker thread (see http-load.worker.ts), so the main thread is the server alone: the statements
+ * counted and the CPU profile (BENCH_PROFILE_DIR) are the server's. Every call must be answered
+ * with its `expect` status, or the run fails. The calls are sent in order; set `repeat` when they
+ * may be sent again once all have been (otherwise that prints a warning).
+ */
+export function measureHttp(
+  label: string,
+  port: number,
+  calls: HttpCall[],
+  { concurrency, seconds, repeat = false }: { concurrency: number; seconds: number; repeat?: boolean },
+): Promise<RunResult> {
+  return profiled(label, true, () => runHttp(label, port, calls, { connections: concurrency, seconds }, repeat));
+}
+
+/**
+ * Open loop against the API: a call started every 1/`rate` s for `seconds` over `connections`
+ * keep-alive connections, whether or not earlier ones have been answered; calls beyond
+ * `connections` in flight wait, and their latency counts from their scheduled start (see
+ * `openLoop`). Reports the achieved rate and the latency at that load. Otherwise as `measureHttp`.
+ */
+export function measureHttpAtRate(
+  label: string,
+  port: number,
+  calls: HttpCall[],
+  {
+    rate,
+    connections,
+    seconds,
+    repeat = false,
+  }: { rate: number; connections: number; seconds: number; repeat?: boolean },
+): Promise<RunResult> {
+  const labelled = `${label} at ${formatRate(rate)} req/s offered`;
+  return profiled(labelled, true, () => runHttp(labelled, port, calls, { connections, seconds, rate }, repeat));
+}
+
+/** How many calls an open-loop run of `seconds` at `rate` sends (plus one if its SQL is traced). */
+export function callsAtRate(rate: number, seconds: number): number {
+  return Math.max(1, Math.ceil(seconds * rate)) + 1;
+}
+
+async function runHttp(
+  label: string,
+  port: number,
+  calls: HttpCall[],
+  load: Pick<HttpLoad, 'connections' | 'seconds' | 'rate'>,
+  repeat: boolean,
+): Promise<RunResult> {
+  if (!calls.length) throw new Error(`${label}: no calls to send`);
+  let first = 0;
+  if (process.env.BENCH_TRACE_SQL) {
+    await traceOne(label, () => send(port, calls[0]));
+    first = 1;
+  }
+  const before = statementsSent;
+  const outcome = await inWorker(label, { ...load, port, calls, first });
+  const statements = statementsSent - before;
+  if (outcome.wrapped && !repeat)
+    console.warn(`${label}: all ${calls.length} calls prepared were sent, and then sent again from the first`);
+  return summarize(label, outcome, statements, first + outcome.started, load.rate);
+}
+
+/** Runs `load` in the HTTP load worker; its first failure fails the run, with the call and answer. */
+async function inWorker(label: string, load: HttpLoad): Promise<Timed & { wrapped: boolean }> {
+  const file = join(__dirname, 'http-load.worker.js');
+  if (!existsSync(file)) throw new Error(`${file} is missing: the benchmarks run compiled (npm run bench)`);
+  const outcome = await new Promise<HttpLoadOutcome>((resolve, reject) => {
+    const worker = new Worker(file, { workerData: load });
+    worker.once('message', (answer: HttpLoadOutcome) => {
+      resolve(answer);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the HTTP load worker exited (code ${code}) without an answer`)));
+  });
+  if ('error' in outcome) throw new Error(`${label}: ${outcome.error}`);
+  return outcome;
+}
+
+/** With BENCH_TRACE_SQL, one call alone first, its statements printed: what a single request sends. */
+async function traceOne(label: string, operation: () => Promise<unknown>): Promise<void> {
+  if (!process.env.BENCH_TRACE_SQL) return;
+  lastStatements = [];
+  await operation();
+  console.log(
+    `${label}: ${lastStatements.length} statements\n${lastStatements.map((sql) => `  | ${sql.replace(/\s+/g, ' ').slice(0, 160)}`).join('\n')}`,
+  );
+}
+
+/**
+ * With BENCH_PROFILE_DIR set, `work` (when `enabled`: the API runs) is CPU-profiled into that
+ * folder (open the .cpuprofile in Chrome DevTools): the main thread, i.e. the server, during the
+ * request path alone, without the seeding, and without the load generator's worker thread.
+ */
+async function profiled(label: string, enabled: boolean, work: () => Promise<RunResult>): Promise<RunResult> {
+  const before = cpuSeconds();
+  const result = await profiledWork(label, enabled, work);
+  const after = cpuSeconds();
+  if (before && after && result.requests > 0) {
+    result.cpu = {
+      main: ((after.main - before.main) * 1000) / result.requests,
+      postgres: ((after.postgres - before.postgres) * 1000) / result.requests,
+    };
+  }
+  return result;
+}
+
+async function profiledWork(label: string, enabled: boolean, work: () => Promise<RunResult>): Promise<RunResult> {
   const folder = process.env.BENCH_PROFILE_DIR;
-  if (!folder || !label.startsWith('API')) return run(label, operation, options);
+  if (!folder || !enabled) return work();
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.start');
   try {
-    return await run(label, operation, options);
+    return await work();
   } finally {
     const { profile } = await session.post('Profiler.stop');
     const file = join(folder, `${label.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.cpuprofile`);
@@ -58,98 +246,66 @@ export async function measure(
   }
 }
 
-async function run(
-  label: string,
-  operation: () => Promise<unknown>,
-  { concurrency, seconds }: { concurrency: number; seconds: number },
-): Promise<RunResult> {
-  const latencies: number[] = [];
-  if (process.env.BENCH_TRACE_SQL) {
-    // One call alone first, its statements printed: what a single request sends to PostgreSQL.
-    lastStatements = [];
-    await operation();
-    console.log(`${label}: ${lastStatements.length} statements\n${lastStatements.map((sql) => `  | ${sql.replace(/\s+/g, ' ').slice(0, 160)}`).join('\n')}`);
-  }
-  const sentBefore = statementsSent;
-  const deadline = performance.now() + seconds * 1000;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < deadline) {
-        const t0 = performance.now();
-        await operation();
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
+function summarize(label: string, timed: Timed, statements: number, sent: number, offered?: number): RunResult {
+  const sorted = timed.latencies.sort();
   return {
     label,
-    requests: latencies.length,
-    statements: (statementsSent - sentBefore) / Math.max(1, latencies.length),
-    seconds: elapsed,
-    perSecond: latencies.length / elapsed,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
+    requests: sorted.length,
+    sent,
+    statements: statements / Math.max(1, sorted.length),
+    seconds: timed.seconds,
+    perSecond: sorted.length / timed.seconds,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted.length ? sorted[sorted.length - 1] : 0,
+    offered,
   };
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+let mainAgent: Agent | undefined;
 
-export function httpGet(port: number, path: string, headers: Record<string, string> = {}): Promise<number> {
-  return new Promise((resolve, reject) => {
-    request({ host: '127.0.0.1', port, path, agent, headers }, (res) => {
-      res.resume();
-      res.on('end', () =>
-        res.statusCode && res.statusCode < 500
-          ? resolve(res.statusCode)
-          : reject(new Error(`status ${res.statusCode}`)),
-      );
-    })
-      .on('error', reject)
-      .end();
-  });
+/** One call from the main thread (for a trace, or a few timed one by one); fails on any status but `expect`. */
+export async function send(port: number, call: HttpCall): Promise<void> {
+  mainAgent ??= new Agent({ keepAlive: true, maxSockets: 8 });
+  const answer = await sendCall(mainAgent, port, call);
+  if (answer.status !== call.expect) throw unexpected(call, answer);
 }
 
-/** POSTs a JSON body; resolves with the status (any below 500: a refusal is an answer too). */
-export function httpPost(
-  port: number,
-  path: string,
-  body: unknown,
-  headers: Record<string, string> = {},
-): Promise<number> {
+export function get(path: string, headers: Record<string, string> = {}, expect = 200): HttpCall {
+  return { method: 'GET', path, headers, expect };
+}
+
+/** A POST with a JSON body, serialised now (and its length counted), not in the load generator. */
+export function postJson(path: string, body: unknown, headers: Record<string, string> = {}, expect = 201): HttpCall {
   const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    request(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () =>
-          res.statusCode && res.statusCode < 500
-            ? resolve(res.statusCode)
-            : reject(new Error(`status ${res.statusCode}`)),
-        );
-      },
-    )
-      .on('error', reject)
-      .end(payload);
-  });
+  return {
+    method: 'POST',
+    path,
+    headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)), ...headers },
+    body: payload,
+    expect,
+  };
 }
 
 export function report(baseline: RunResult, subject: RunResult): void {
+  const width = Math.max(34, baseline.label.length, subject.label.length);
   const row = (r: RunResult) =>
-    `${r.label.padEnd(34)} ${r.perSecond.toFixed(0).padStart(8)} req/s   p50 ${r.p50.toFixed(2).padStart(7)} ms   p99 ${r.p99.toFixed(2).padStart(7)} ms   ${r.statements.toFixed(1).padStart(5)} statements`;
+    `${r.label.padEnd(width)} ${r.perSecond.toFixed(0).padStart(8)} req/s   p50 ${r.p50.toFixed(2).padStart(7)} ms   p99 ${r.p99.toFixed(2).padStart(7)} ms   max ${r.max.toFixed(1).padStart(7)} ms   ${r.statements.toFixed(1).padStart(5)} statements${
+      r.cpu ? `   CPU/request: main thread ${r.cpu.main.toFixed(2)} ms, PostgreSQL ${r.cpu.postgres.toFixed(2)} ms` : ''
+    }`;
   console.log(row(baseline));
   console.log(row(subject));
-  console.log(`ratio (API / raw PostgreSQL): ${(subject.perSecond / baseline.perSecond).toFixed(2)}`);
+  const ratio = (subject.perSecond / baseline.perSecond).toFixed(2);
+  if (subject.offered === undefined) console.log(`ratio (API / raw PostgreSQL): ${ratio}`);
+  else {
+    console.log(`ratio (API / raw PostgreSQL) of the rates achieved: ${ratio}`);
+    for (const r of [baseline, subject]) {
+      if (r.offered !== undefined && r.perSecond < 0.95 * r.offered)
+        console.warn(
+          `${r.label}: achieved ${r.perSecond.toFixed(0)} req/s: it did not keep up, so its latency grows with the run's length`,
+        );
+    }
+  }
   const memory = process.memoryUsage();
   console.log(
     `memory: rss ${(memory.rss / 2 ** 20).toFixed(0)} MiB, heap ${(memory.heapUsed / 2 ** 20).toFixed(0)} MiB`,
