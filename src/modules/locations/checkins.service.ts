@@ -5,7 +5,7 @@ import { Actor, tenantIdOf } from '../../common/auth/actor';
 import { NotFoundError } from '../../common/errors/domain-error';
 import { IdempotencyService, IdempotentRequest } from '../../common/idempotency/idempotency.service';
 import { IdempotentOutcome } from '../../common/idempotency/idempotent-outcome';
-import { appendToOutbox } from '../../common/outbox/outbox';
+import { outboxInsert } from '../../common/outbox/outbox';
 import { APP_CONFIG } from '../../config/config.module';
 import { AppConfig } from '../../config/configuration';
 import { ActivitiesService } from '../loyalty/activities/activities.service';
@@ -107,11 +107,11 @@ export class CheckinsService {
       earned = { activityId: result.activity_id!, points: result.points_awarded };
     }
 
-    await manager.query(
-      `INSERT INTO checkins (tenant_id, id, customer_id, location_id, position, accuracy_m, distance_m, device, verified,
-                             reasons, activity_id, points_awarded, occurred_at)
-       VALUES ($1, $2, $5, $6, ${pointFrom('$3::float8', '$4::float8')}, $7, $8, $9, $10, $11, $12, $13, $14)`,
-      [
+    const insert = {
+      sql: `INSERT INTO checkins (tenant_id, id, customer_id, location_id, position, accuracy_m, distance_m, device,
+                                  verified, reasons, activity_id, points_awarded, occurred_at)
+            VALUES ($1, $2, $5, $6, ${pointFrom('$3::float8', '$4::float8')}, $7, $8, $9, $10, $11, $12, $13, $14)`,
+      values: [
         tenantId,
         checkinId,
         input.lon,
@@ -127,23 +127,31 @@ export class CheckinsService {
         earned?.points ?? 0,
         now,
       ],
-    );
-    if (verdict.verified) {
-      await appendToOutbox(manager, tenantId, [
-        {
-          type: 'checkin.verified',
-          aggregateType: 'customer',
-          aggregateId: customerId,
-          payload: {
-            checkin_id: checkinId,
-            customer_id: customerId,
-            location_id: facts.location_id,
-            activity_id: earned?.activityId ?? null,
-            points_awarded: earned?.points ?? 0,
-            occurred_at: now.toISOString(),
+    };
+    if (!verdict.verified) {
+      await manager.query(insert.sql, insert.values);
+    } else {
+      // The check-in and its event in one statement.
+      const event = outboxInsert(
+        tenantId,
+        [
+          {
+            type: 'checkin.verified',
+            aggregateType: 'customer',
+            aggregateId: customerId,
+            payload: {
+              checkin_id: checkinId,
+              customer_id: customerId,
+              location_id: facts.location_id,
+              activity_id: earned?.activityId ?? null,
+              points_awarded: earned?.points ?? 0,
+              occurred_at: now.toISOString(),
+            },
           },
-        },
-      ]);
+        ],
+        insert.values.length,
+      );
+      await manager.query(`WITH checkin AS (${insert.sql}) ${event.sql}`, [...insert.values, ...event.values]);
     }
 
     return {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Actor, actorKey, tenantIdOf } from '../../../common/auth/actor';
@@ -208,12 +209,14 @@ export class ActivitiesService {
     const applied = await this.spendBudgets(manager, tenantId, context, evaluation);
     const points = applied.reduce((sum, rule) => sum + rule.points, 0);
 
-    const [{ id: activityId }] = (await manager.query(
-      `INSERT INTO activities (tenant_id, customer_id, program_id, type, amount, currency, items, channel, location_id,
-                               occurred_at, reference, attributes, points_awarded, source)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
-      [
+    const activityId = randomUUID();
+    const activity = {
+      sql: `INSERT INTO activities (tenant_id, id, customer_id, program_id, type, amount, currency, items, channel,
+                                    location_id, occurred_at, reference, attributes, points_awarded, source)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+      values: [
         tenantId,
+        activityId,
         customer.id,
         program.id,
         input.type,
@@ -228,10 +231,11 @@ export class ActivitiesService {
         points,
         actorKey(actor),
       ],
-    )) as Array<{ id: string }>;
+    };
 
     const earning = applied.filter((rule) => rule.points > 0);
     if (earning.length > 0) {
+      // The activity and the points it earned, in one statement.
       await credit(
         manager,
         account,
@@ -242,8 +246,10 @@ export class ActivitiesService {
           activityId,
           actor: actorKey(actor),
         })),
-        this.creditOptionsAt(now, program, settings.loyalty.time_zone),
+        { ...this.creditOptionsAt(now, program, settings.loyalty.time_zone), alongside: activity },
       );
+    } else {
+      await manager.query(activity.sql, activity.values);
     }
     const tierChange = points > 0 ? await upgradeIfEarned(manager, account, tiers, now) : null;
 

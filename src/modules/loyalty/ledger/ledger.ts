@@ -37,7 +37,15 @@ export interface CreditEntry {
   actor?: string | null;
 }
 
+/** A statement run as a CTE of another, its placeholders numbered from $1 (the host statement's come after). */
+export interface AlongsideStatement {
+  sql: string;
+  values: unknown[];
+}
+
 export interface CreditOptions {
+  /** Written in the same statement as the credit (e.g. the activity that earned it): one round trip fewer. */
+  alongside?: AlongsideStatement;
   now: Date;
   /** Held until then (the program's pending period); null when spendable at once. */
   availableAt: Date | null;
@@ -172,28 +180,31 @@ export async function credit(
     return { id: randomUUID(), entry, balanceAfter: total };
   });
   if (rows.length === 0) return [];
-  // One statement: a ledger row and a lot per entry, and the account's totals.
+  // One statement: a ledger row and a lot per entry, the account's totals, and what goes alongside.
+  const { alongside } = options;
+  const $ = (index: number) => `$${index + (alongside?.values.length ?? 0)}`;
   await manager.query(
-    `WITH entry AS (
-       SELECT * FROM unnest($3::uuid[], $4::text[], $5::bigint[], $6::bigint[], $7::uuid[], $8::uuid[], $9::text[],
-                            $10::text[], $11::text[])
+    `WITH ${alongside ? `alongside AS (${alongside.sql}), ` : ''}entry AS (
+       SELECT * FROM unnest(${$(3)}::uuid[], ${$(4)}::text[], ${$(5)}::bigint[], ${$(6)}::bigint[], ${$(7)}::uuid[], ${$(8)}::uuid[], ${$(9)}::text[],
+                            ${$(10)}::text[], ${$(11)}::text[])
          AS e(id, type, points, balance_after, activity_id, rule_id, reference, reason, actor)
      ), ledger AS (
        INSERT INTO point_transactions
          (tenant_id, id, account_id, type, points, balance_after, pending, activity_id, rule_id, reference, reason, actor,
           created_at)
-       SELECT $1, id, $2, type, points, balance_after, $12, activity_id, rule_id, reference, reason, actor, $13
+       SELECT ${$(1)}, id, ${$(2)}, type, points, balance_after, ${$(12)}, activity_id, rule_id, reference, reason, actor, ${$(13)}
          FROM entry
      ), lots AS (
        INSERT INTO point_lots (tenant_id, account_id, transaction_id, points, remaining, earned_at, available_at, pending,
                                expires_at)
-       SELECT $1, $2, id, points, points, $13, $14, $12, $15 FROM entry
+       SELECT ${$(1)}, ${$(2)}, id, points, points, ${$(13)}, ${$(14)}, ${$(12)}, ${$(15)} FROM entry
      )
      UPDATE loyalty_accounts
-        SET balance = balance + $16, pending_balance = pending_balance + $17, lifetime_points = lifetime_points + $18,
+        SET balance = balance + ${$(16)}, pending_balance = pending_balance + ${$(17)}, lifetime_points = lifetime_points + ${$(18)},
             updated_at = now()
-      WHERE tenant_id = $1 AND id = $2`,
+      WHERE tenant_id = ${$(1)} AND id = ${$(2)}`,
     [
+      ...(alongside?.values ?? []),
       account.tenantId,
       account.id,
       rows.map((row) => row.id),
