@@ -37,8 +37,13 @@ export interface RunResult {
   cpu?: { main: number; postgres: number };
 }
 
-/** CPU seconds so far of this process's main thread and of every PostgreSQL process on the machine (Linux /proc). */
-function cpuSeconds(): { main: number; postgres: number } | null {
+/** CPU seconds so far of this process's main thread and of each PostgreSQL process on the machine (Linux /proc). */
+interface CpuSnapshot {
+  main: number;
+  postgres: Map<string, number>;
+}
+
+function cpuSnapshot(): CpuSnapshot | null {
   const ticks = 100; // USER_HZ
   const timesOf = (stat: string) => {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -46,12 +51,12 @@ function cpuSeconds(): { main: number; postgres: number } | null {
   };
   try {
     const main = timesOf(readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8'));
-    let postgres = 0;
+    const postgres = new Map<string, number>();
     for (const pid of readdirSync('/proc')) {
       if (!/^\d+$/.test(pid)) continue;
       try {
         const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        if (stat.includes('(postgres)')) postgres += timesOf(stat);
+        if (stat.includes('(postgres)')) postgres.set(pid, timesOf(stat));
       } catch {
         // the process ended meanwhile
       }
@@ -60,6 +65,16 @@ function cpuSeconds(): { main: number; postgres: number } | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * CPU seconds spent between two snapshots. A PostgreSQL process that exited in between (an idle
+ * pooled connection closed) is left out: what it spent during the run is lost with it.
+ */
+function cpuSpent(before: CpuSnapshot, after: CpuSnapshot): { main: number; postgres: number } {
+  let postgres = 0;
+  for (const [pid, seconds] of after.postgres) postgres += seconds - (before.postgres.get(pid) ?? 0);
+  return { main: after.main - before.main, postgres };
 }
 
 /**
@@ -216,14 +231,12 @@ async function traceOne(label: string, operation: () => Promise<unknown>): Promi
  * request path alone, without the seeding, and without the load generator's worker thread.
  */
 async function profiled(label: string, enabled: boolean, work: () => Promise<RunResult>): Promise<RunResult> {
-  const before = cpuSeconds();
+  const before = cpuSnapshot();
   const result = await profiledWork(label, enabled, work);
-  const after = cpuSeconds();
+  const after = cpuSnapshot();
   if (before && after && result.requests > 0) {
-    result.cpu = {
-      main: ((after.main - before.main) * 1000) / result.requests,
-      postgres: ((after.postgres - before.postgres) * 1000) / result.requests,
-    };
+    const spent = cpuSpent(before, after);
+    result.cpu = { main: (spent.main * 1000) / result.requests, postgres: (spent.postgres * 1000) / result.requests };
   }
   return result;
 }

@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { queryPrepared } from '../../database/prepared';
 
 export interface DomainEvent {
   type: string;
@@ -18,7 +19,7 @@ export async function appendToOutbox(
 ): Promise<string[]> {
   if (events.length === 0) return [];
   const insert = outboxInsert(tenantId, events);
-  const inserted = (await manager.query(`${insert.sql} RETURNING id`, insert.values)) as Array<{ id: string }>;
+  const inserted = await queryPrepared<{ id: string }>(manager, `${insert.sql} RETURNING id`, insert.values);
   return inserted.map((row) => row.id);
 }
 

@@ -22,6 +22,7 @@ import {
   ProgramPolicies,
   ruleUsage,
 } from './earning-context';
+import { queryPrepared } from '../../../database/prepared';
 
 const DAY_MS = 86_400_000;
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
@@ -249,7 +250,7 @@ export class ActivitiesService {
         { ...this.creditOptionsAt(now, program, settings.loyalty.time_zone), alongside: activity },
       );
     } else {
-      await manager.query(activity.sql, activity.values);
+      await queryPrepared(manager, activity.sql, activity.values);
     }
     const tierChange = points > 0 ? await upgradeIfEarned(manager, account, tiers, now) : null;
 

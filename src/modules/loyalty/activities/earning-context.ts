@@ -8,6 +8,7 @@ import { RuleCaps, RuleConditions, RuleEffect, RuleType, Stacking } from '../rul
 import { EvaluableRule, Rounding, UsageByRule } from '../rules/rule-evaluator';
 import { DowngradePolicy, TierDefinition } from '../tiers/tier-evaluation';
 import { TIER_COLUMNS, TierRow, toTierDefinition } from '../tiers/tier-standing';
+import { queryPrepared } from '../../../database/prepared';
 
 /** What the earning path reads besides the rules: the program's policies and the tenant's settings. */
 export interface ProgramPolicies {
@@ -265,7 +266,8 @@ export async function loadEarningContext(
 ): Promise<EarningContext> {
   const reads = options.reads ?? [];
   const ruleType = options.activityType.startsWith('custom:') ? 'custom' : options.activityType;
-  const [row] = (await manager.query(
+  const [row] = await queryPrepared<ContextRow>(
+    manager,
     `WITH customer AS (
        SELECT id, segments, leaderboard_opt_out FROM customers
         WHERE tenant_id = $1 AND status = 'active' AND ${'id' in who ? 'id = $2::uuid' : 'external_id = $2'}
@@ -291,7 +293,7 @@ export async function loadEarningContext(
             $5::timestamptz AS occurred_at
             ${reads.map((read) => `, (${read.sql}) AS "read_${read.name}"`).join('')}`,
     [tenantId, 'id' in who ? who.id : who.externalId, options.programId ?? null, ruleType, options.occurredAt],
-  )) as ContextRow[];
+  );
   if (!row.customer) throw new NotFoundError('Customer', 'id' in who ? who.id : who.externalId);
   const program = toProgramPolicies(row.program, options.programId);
   return {

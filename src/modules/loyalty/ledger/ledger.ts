@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { InsufficientPointsError } from './ledger.errors';
 import { TransactionType } from './point-transaction.entity';
+import { queryPrepared } from '../../../database/prepared';
 
 /**
  * The points ledger, written only through these functions and only inside a tenant transaction.
@@ -183,7 +184,8 @@ export async function credit(
   // One statement: a ledger row and a lot per entry, the account's totals, and what goes alongside.
   const { alongside } = options;
   const $ = (index: number) => `$${index + (alongside?.values.length ?? 0)}`;
-  await manager.query(
+  await queryPrepared(
+    manager,
     `WITH ${alongside ? `alongside AS (${alongside.sql}), ` : ''}entry AS (
        SELECT * FROM unnest(${$(3)}::uuid[], ${$(4)}::text[], ${$(5)}::bigint[], ${$(6)}::bigint[], ${$(7)}::uuid[], ${$(8)}::uuid[], ${$(9)}::text[],
                             ${$(10)}::text[], ${$(11)}::text[])
