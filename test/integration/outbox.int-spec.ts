@@ -62,4 +62,47 @@ describe('transactional outbox', () => {
     expect(await outbox(tenant.id)).toEqual([]);
     expect(await runInTenant(app, tenant.id, (m) => m.query(`SELECT 1 FROM customers`))).toEqual([]);
   });
+  it('writes the events with the commit: an event that cannot be stored rolls the whole change back', async () => {
+    const tenant = await make.tenant();
+    await expect(
+      runInTenant(app, tenant.id, async (m) => {
+        const [customer] = await m.query(`INSERT INTO customers (tenant_id) VALUES ($1) RETURNING id`, [tenant.id]);
+        await appendToOutbox(m, tenant.id, [event(customer.id, 'activity.recorded')]);
+        // Not a uuid: refused by PostgreSQL only when the deferred insert runs, with the COMMIT.
+        await appendToOutbox(m, tenant.id, [event("it's not a uuid")]);
+      }),
+    ).rejects.toThrow(/uuid/);
+    expect(await outbox(tenant.id)).toEqual([]);
+    expect(await runInTenant(app, tenant.id, (m) => m.query(`SELECT 1 FROM customers`))).toEqual([]);
+  });
+
+  it('keeps the order of events appended at different points of one transaction', async () => {
+    const tenant = await make.tenant();
+    await runInTenant(app, tenant.id, async (m) => {
+      const [customer] = await m.query(`INSERT INTO customers (tenant_id) VALUES ($1) RETURNING id`, [tenant.id]);
+      await appendToOutbox(m, tenant.id, [event(customer.id, 'activity.recorded')]);
+      await m.query(`UPDATE customers SET updated_at = now() WHERE id = $1`, [customer.id]);
+      await appendToOutbox(m, tenant.id, [event(customer.id, 'points.earned'), event(customer.id, 'tier.changed')]);
+      await appendToOutbox(m, tenant.id, [event(customer.id, 'checkin.verified')]);
+    });
+    expect((await outbox(tenant.id)).map((row: { event_type: string }) => row.event_type)).toEqual([
+      'activity.recorded',
+      'points.earned',
+      'tier.changed',
+      'checkin.verified',
+    ]);
+  });
+  it('stores payloads with quotes, backslashes and non-ASCII text exactly', async () => {
+    const tenant = await make.tenant();
+    const payload = {
+      note: `it's a \\ "quoted" value; -- DROP TABLE outbox; \n naïve ✓`,
+      nested: { list: ["'", '\\'] },
+    };
+    await runInTenant(app, tenant.id, async (m) => {
+      const [customer] = await m.query(`INSERT INTO customers (tenant_id) VALUES ($1) RETURNING id`, [tenant.id]);
+      await appendToOutbox(m, tenant.id, [{ ...event(customer.id), payload }]);
+    });
+    const rows = await runInTenant(app, tenant.id, (m) => m.query(`SELECT payload FROM outbox`));
+    expect(rows).toEqual([{ payload }]);
+  });
 });

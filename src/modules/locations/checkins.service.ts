@@ -5,7 +5,7 @@ import { Actor, tenantIdOf } from '../../common/auth/actor';
 import { NotFoundError } from '../../common/errors/domain-error';
 import { IdempotencyService, IdempotentRequest } from '../../common/idempotency/idempotency.service';
 import { IdempotentOutcome } from '../../common/idempotency/idempotent-outcome';
-import { outboxInsert } from '../../common/outbox/outbox';
+import { appendToOutbox } from '../../common/outbox/outbox';
 import { APP_CONFIG } from '../../config/config.module';
 import { AppConfig } from '../../config/configuration';
 import { ActivitiesService } from '../loyalty/activities/activities.service';
@@ -128,30 +128,23 @@ export class CheckinsService {
         now,
       ],
     };
-    if (!verdict.verified) {
-      await manager.query(insert.sql, insert.values);
-    } else {
-      // The check-in and its event in one statement.
-      const event = outboxInsert(
-        tenantId,
-        [
-          {
-            type: 'checkin.verified',
-            aggregateType: 'customer',
-            aggregateId: customerId,
-            payload: {
-              checkin_id: checkinId,
-              customer_id: customerId,
-              location_id: facts.location_id,
-              activity_id: earned?.activityId ?? null,
-              points_awarded: earned?.points ?? 0,
-              occurred_at: now.toISOString(),
-            },
+    await manager.query(insert.sql, insert.values);
+    if (verdict.verified) {
+      await appendToOutbox(manager, tenantId, [
+        {
+          type: 'checkin.verified',
+          aggregateType: 'customer',
+          aggregateId: customerId,
+          payload: {
+            checkin_id: checkinId,
+            customer_id: customerId,
+            location_id: facts.location_id,
+            activity_id: earned?.activityId ?? null,
+            points_awarded: earned?.points ?? 0,
+            occurred_at: now.toISOString(),
           },
-        ],
-        insert.values.length,
-      );
-      await manager.query(`WITH checkin AS (${insert.sql}) ${event.sql}`, [...insert.values, ...event.values]);
+        },
+      ]);
     }
 
     return {
