@@ -96,7 +96,10 @@ export class LeaderboardsService {
     const { listed, timeZone } = standing ?? (await this.standingOf(manager, tenantId, customerId));
     if (!listed) return;
     this.afterCommit.schedule(manager, () => {
-      const pipeline = this.redis.multi();
+      // A plain pipeline, not MULTI: the increments need no atomicity among themselves (a
+      // partial write is derived state the rebuild job repairs), and MULTI costs Redis and the
+      // client a transaction on every earn.
+      const pipeline = this.redis.pipeline();
       for (const entry of earning) {
         for (const bucket of bucketsAt(entry.at, timeZone)) {
           const key = leaderboardKey(this.prefix, tenantId, bucket);
