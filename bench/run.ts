@@ -55,7 +55,13 @@ async function main(): Promise<void> {
     if (!benchmark) throw new Error(`unknown benchmark "${name}"; known: ${Object.keys(BENCHMARKS).join(', ')}`);
     const rate = options.rate === undefined ? '' : `, ${options.rate} req/s offered in the open-loop runs`;
     console.log(`\n== ${name} (concurrency ${options.concurrency}, ${options.seconds}s${rate})`);
-    await benchmark(options);
+    // A benchmark may point DATABASE_URL (and other settings) at its scratch database: the next starts afresh.
+    const environment = { ...process.env };
+    try {
+      await benchmark(options);
+    } finally {
+      process.env = environment;
+    }
     warnIfDomainLoaded(`after ${name}`);
   }
 }
