@@ -219,6 +219,59 @@ describe('customer privacy: GDPR export and erasure', () => {
       ).toEqual([{ actor_id: me.id, actor_role: 'customer' }]);
     });
 
+    it('takes my whereabouts too: check-ins lose the GPS fix and device, attendances their notes', async () => {
+      const { tenant, me } = await customerWithHistory();
+      const [place] = await fx.inTenant<Array<{ id: string }>>(
+        tenant.id,
+        `INSERT INTO locations (tenant_id, name, position, radius_m)
+         VALUES ($1, 'Café', ST_GeogFromText('SRID=4326;POINT(-0.1243 51.5117)'), 100) RETURNING id`,
+        [tenant.id],
+      );
+      await fx.inTenant(
+        tenant.id,
+        `INSERT INTO checkins (tenant_id, customer_id, location_id, position, accuracy_m, distance_m, device, verified, occurred_at)
+         VALUES ($1, $2, $3, ST_GeogFromText('SRID=4326;POINT(-0.1241 51.5118)'), 8, 17.5, '{"model":"Pixel 9"}', true, now()),
+                ($1, $2, NULL, ST_GeogFromText('SRID=4326;POINT(2.3522 48.8566)'), 30, NULL, '{"os":"android"}', false, now())`,
+        [tenant.id, me.id, place.id],
+      );
+      const [event] = await fx.inTenant<Array<{ id: string }>>(
+        tenant.id,
+        `INSERT INTO events (tenant_id, name, event_type, event_date) VALUES ($1, 'Meetup', 'meetup', now()) RETURNING id`,
+        [tenant.id],
+      );
+      await fx.inTenant(
+        tenant.id,
+        `INSERT INTO event_attendance (tenant_id, event_id, customer_id, check_in_method, notes, recorded_by)
+         VALUES ($1, $2, $3, 'manual', 'came with her sister Ana', 'staff')`,
+        [tenant.id, event.id, me.id],
+      );
+
+      expect((await request(t.server).delete('/api/me').set(fx.bearer(me.token))).status).toBe(204);
+
+      const checkins = await fx.inTenant<Array<Record<string, unknown>>>(
+        tenant.id,
+        `SELECT location_id, ST_AsText(position) AS position, accuracy_m, distance_m, device, verified
+           FROM checkins WHERE customer_id = $1 ORDER BY location_id NULLS LAST`,
+        [me.id],
+      );
+      expect(checkins).toEqual([
+        {
+          location_id: place.id,
+          position: 'POINT(-0.1243 51.5117)',
+          accuracy_m: null,
+          distance_m: null,
+          device: {},
+          verified: true,
+        },
+        { location_id: null, position: 'POINT(0 0)', accuracy_m: null, distance_m: null, device: {}, verified: false },
+      ]);
+      expect(
+        await fx.inTenant(tenant.id, `SELECT notes, check_in_method FROM event_attendance WHERE customer_id = $1`, [
+          me.id,
+        ]),
+      ).toEqual([{ notes: null, check_in_method: 'manual' }]);
+    });
+
     it('frees the e-mail: the same address can sign up again, as a new customer', async () => {
       const { tenant, me } = await customerWithHistory();
       await request(t.server).delete('/api/me').set(fx.bearer(me.token));

@@ -59,7 +59,8 @@ export class CustomerPrivacyService {
   }
 
   /**
-   * Erasure, in one transaction: every personal field of the customer is blanked, their sign-in
+   * Erasure, in one transaction: every personal field of the customer is blanked (check-ins lose
+   * their GPS fix and device, attendances their staff notes), their sign-in
    * account is closed (e-mail freed, no password or TOTP secret, sessions revoked) and their stored
    * idempotent responses dropped. The accounts and the ledger stay, for accounting: the balance
    * still equals the ledger sum. Erasing an erased customer changes nothing. A customer who signed
@@ -81,6 +82,20 @@ export class CustomerPrivacyService {
           WHERE tenant_id = $1 AND id = $2`,
         [tenantId, customerId],
       );
+      // Where they were: a check-in keeps its location (analytics count it) but loses the GPS fix
+      // (moved onto the location's own point, or nowhere), its accuracy, distance and device.
+      await manager.query(
+        `UPDATE checkins h
+            SET position = COALESCE((SELECT l.position FROM locations l WHERE l.tenant_id = h.tenant_id AND l.id = h.location_id),
+                                    ST_GeogFromText('SRID=4326;POINT(0 0)')),
+                accuracy_m = NULL, distance_m = NULL, device = '{}'
+          WHERE h.tenant_id = $1 AND h.customer_id = $2`,
+        [tenantId, customerId],
+      );
+      await manager.query(`UPDATE event_attendance SET notes = NULL WHERE tenant_id = $1 AND customer_id = $2`, [
+        tenantId,
+        customerId,
+      ]);
       const [, closed] = (await manager.query(
         `UPDATE users
             SET status = 'deleted', email = $3, password_hash = NULL, mfa_secret = NULL, mfa_enabled_at = NULL,
