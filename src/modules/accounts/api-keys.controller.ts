@@ -5,7 +5,6 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
 import { Caller, CurrentActor, CurrentCaller, Roles } from '../../common/auth/access.decorators';
@@ -13,6 +12,7 @@ import { Actor, tenantIdOf } from '../../common/auth/actor';
 import { Page, PageQueryDto } from '../../common/pagination/pagination';
 import { ApiKeysService } from './api-keys.service';
 import { ApiKeyDto, ApiKeyPageDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto';
+import { UuidParam } from '../../common/http/openapi.decorators';
 
 @ApiTags('admin')
 @Controller('api/admin/api-keys')
@@ -39,7 +39,7 @@ export class ApiKeysController {
   @Roles('admin')
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke an API key at once. Revoking a revoked key succeeds and changes nothing.' })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @UuidParam()
   @ApiNoContentResponse({ description: 'Revoked.' })
   @ApiNotFoundResponse({ description: 'No such key in this tenant.' })
   revoke(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<void> {

@@ -6,7 +6,6 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
 import { Caller, CurrentActor, CurrentCaller, Roles } from '../../common/auth/access.decorators';
@@ -20,6 +19,7 @@ import {
   UpdateStaffUserDto,
 } from './dto/staff-user.dto';
 import { StaffUsersService } from './staff-users.service';
+import { UuidParam } from '../../common/http/openapi.decorators';
 
 @ApiTags('admin')
 @Controller('api/admin/users')
@@ -46,7 +46,7 @@ export class StaffUsersController {
   @Patch(':id')
   @Roles('owner')
   @ApiOperation({ summary: "Change a staff account's role, names or status." })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @UuidParam()
   @ApiOkResponse({ type: StaffUserDto })
   @ApiNotFoundResponse({ description: 'No staff account with this id in the tenant.' })
   @ApiConflictResponse({ description: '`last_owner`: the change would leave the tenant without an active owner.' })
@@ -62,7 +62,7 @@ export class StaffUsersController {
   @Roles('owner')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a staff account (kept as deleted for the audit trail) and end its sessions.' })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @UuidParam()
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiNotFoundResponse({ description: 'No staff account with this id in the tenant.' })
   @ApiConflictResponse({ description: '`last_owner`: the tenant would be left without an active owner.' })

@@ -4,10 +4,8 @@ import {
   ApiCreatedResponse,
   ApiForbiddenResponse,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiParam,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -34,9 +32,7 @@ import {
   UpdateCustomerDto,
 } from './dto/customer.dto';
 import { CustomerExportDto } from './dto/profile.dto';
-
-const ID = () => ApiParam({ name: 'id', format: 'uuid' });
-const NOT_FOUND = () => ApiNotFoundResponse({ description: 'No customer with this id in the tenant.' });
+import { NotFoundIn, UuidParam } from '../../common/http/openapi.decorators';
 
 @ApiTags('admin')
 @Controller('api/admin/customers')
@@ -73,9 +69,9 @@ export class CustomersAdminController {
   @Get(':id')
   @Roles('staff')
   @ApiOperation({ summary: 'One customer.' })
-  @ID()
+  @UuidParam()
   @ApiOkResponse({ type: CustomerDto })
-  @NOT_FOUND()
+  @NotFoundIn('customer')
   get(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<CustomerDto> {
     return this.customers.get(tenantIdOf(actor), id);
   }
@@ -83,9 +79,9 @@ export class CustomersAdminController {
   @Patch(':id')
   @Roles('staff')
   @ApiOperation({ summary: 'Change a customer’s profile; null clears a nullable field.' })
-  @ID()
+  @UuidParam()
   @ApiOkResponse({ type: CustomerDto })
-  @NOT_FOUND()
+  @NotFoundIn('customer')
   @ApiConflictResponse({ description: '`external_id_taken`; `customer_erased`.' })
   @ApiUnprocessableEntityResponse({ description: '`email_not_editable`: the customer signs in with it.' })
   update(
@@ -100,9 +96,9 @@ export class CustomersAdminController {
   @Roles('admin')
   @Idempotent()
   @ApiOperation({ summary: 'Credit or debit points by hand, with a reason; never below zero.' })
-  @ID()
+  @UuidParam()
   @ApiCreatedResponse({ type: AdjustPointsResultDto })
-  @NOT_FOUND()
+  @NotFoundIn('customer')
   @ApiConflictResponse({ description: '`customer_erased`.' })
   @ApiUnprocessableEntityResponse({
     description: '`insufficient_points`; `idempotency_key_reused`; `program_archived`; `no_default_program`.',
@@ -119,9 +115,9 @@ export class CustomersAdminController {
   @Get(':id/transactions')
   @Roles('staff')
   @ApiOperation({ summary: 'The customer’s points ledger, newest first.' })
-  @ID()
+  @UuidParam()
   @ApiOkResponse({ type: AdminLedgerPageDto })
-  @NOT_FOUND()
+  @NotFoundIn('customer')
   transactions(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
@@ -133,9 +129,9 @@ export class CustomersAdminController {
   @Get(':id/export')
   @Roles('admin')
   @ApiOperation({ summary: 'GDPR export: everything held about the customer, as a JSON attachment (audited).' })
-  @ID()
+  @UuidParam()
   @ApiOkResponse({ type: CustomerExportDto })
-  @NOT_FOUND()
+  @NotFoundIn('customer')
   async export(
     @CurrentCaller() caller: Caller,
     @Param('id') id: string,
@@ -150,9 +146,9 @@ export class CustomersAdminController {
   @Roles('admin')
   @HttpCode(204)
   @ApiOperation({ summary: 'GDPR erasure: personal data removed, sign-in closed, ledger kept.' })
-  @ID()
+  @UuidParam()
   @ApiNoContentResponse({ description: 'Erased (or already erased).' })
-  @NOT_FOUND()
+  @NotFoundIn('customer')
   @ApiForbiddenResponse({ description: 'Admins and owners only.' })
   erase(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<void> {
     return this.privacy.erase(caller, id);

@@ -6,7 +6,6 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiParam,
   ApiProduces,
   ApiTags,
   ApiUnprocessableEntityResponse,
@@ -31,6 +30,7 @@ import {
 } from './dto/event.dto';
 import { EventCodesService } from './event-codes.service';
 import { EventsService } from './events.service';
+import { UuidParam } from '../../common/http/openapi.decorators';
 
 @ApiTags('events (admin)')
 @Controller('api/admin/events')
@@ -67,7 +67,7 @@ export class EventsAdminController {
   @Get(':id')
   @Roles('staff')
   @ApiKey('events:write')
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @UuidParam()
   @ApiOkResponse({ type: EventDto })
   @ApiNotFoundResponse({ description: 'No such event in this tenant.' })
   get(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<EventDto> {
@@ -78,7 +78,7 @@ export class EventsAdminController {
   @Roles('staff')
   @ApiKey('events:write')
   @ApiOperation({ summary: 'Change an event; status scheduled re-opens a cancelled one.' })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @UuidParam()
   @ApiOkResponse({ type: EventDto })
   @ApiUnprocessableEntityResponse({ description: 'capacity_below_seats_taken' })
   update(@CurrentCaller() caller: Caller, @Param('id') id: string, @Body() body: UpdateEventDto): Promise<EventDto> {
@@ -90,7 +90,7 @@ export class EventsAdminController {
   @ApiKey('events:write')
   @HttpCode(204)
   @ApiOperation({ summary: 'Cancel an event (it stays, with its registrations and attendance).' })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @UuidParam()
   @ApiNoContentResponse({ description: 'Cancelled.' })
   cancel(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<void> {
     return this.events.cancel(caller, id);
@@ -104,7 +104,7 @@ export class EventsAdminController {
       'The check-in code on screen now: JSON, or the same code as a QR image (png, svg). It rotates every ' +
       'EVENT_CODE_ROTATION_SECONDS and is accepted for one period more; images carry X-Code-Expires-At.',
   })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @UuidParam()
   @ApiProduces('application/json', 'image/png', 'image/svg+xml')
   @ApiOkResponse({ type: EventCodeDto, description: 'JSON; with format=png or svg, the QR image.' })
   @ApiUnprocessableEntityResponse({ description: 'event_cancelled' })
@@ -126,7 +126,7 @@ export class EventsAdminController {
   @ApiKey('events:write')
   @Idempotent()
   @ApiOperation({ summary: 'Record a customer’s attendance by hand; earns the event_attendance points.' })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @UuidParam()
   @ApiCreatedResponse({ type: AttendanceDto })
   @ApiConflictResponse({ description: 'already_attended' })
   @ApiUnprocessableEntityResponse({ description: 'event_full, event_cancelled, event_past, event_not_started' })
@@ -143,7 +143,7 @@ export class EventsAdminController {
   @Roles('staff')
   @ApiKey('events:write')
   @ApiOperation({ summary: 'Who attended (names, e-mail, method, time) and how many registered; ?format=csv too.' })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @UuidParam()
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: AttendanceReportDto, description: 'JSON; with format=csv, a CSV attachment.' })
   async report(

@@ -5,7 +5,6 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiParam,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -25,6 +24,7 @@ import {
 } from './dto/attendance.dto';
 import { CustomerEventDto, CustomerEventPageDto, EventQueryDto, RegistrationDto } from './dto/event.dto';
 import { EventsService } from './events.service';
+import { UuidParam } from '../../common/http/openapi.decorators';
 
 @ApiTags('events')
 @Controller('api')
@@ -44,7 +44,7 @@ export class EventsController {
 
   @Get('events/:id')
   @Customer()
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @UuidParam()
   @ApiOkResponse({ type: CustomerEventDto })
   @ApiNotFoundResponse({ description: 'No such event.' })
   get(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<CustomerEventDto> {
@@ -55,7 +55,7 @@ export class EventsController {
   @Customer()
   @Idempotent()
   @ApiOperation({ summary: 'Take a seat at the event.' })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @UuidParam()
   @ApiCreatedResponse({ type: RegistrationDto })
   @ApiConflictResponse({ description: 'already_registered, already_attended' })
   @ApiUnprocessableEntityResponse({ description: 'event_full, event_cancelled, event_past' })
@@ -70,7 +70,7 @@ export class EventsController {
   @Customer()
   @Idempotent()
   @ApiOperation({ summary: 'Check in with the code from the event’s QR code; earns the event_attendance points.' })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @UuidParam()
   @ApiCreatedResponse({ type: AttendanceDto })
   @ApiConflictResponse({ description: 'already_attended' })
   @ApiUnprocessableEntityResponse({

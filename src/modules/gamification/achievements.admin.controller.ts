@@ -3,10 +3,8 @@ import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
 import { Caller, CurrentActor, CurrentCaller, Roles } from '../../common/auth/access.decorators';
@@ -17,9 +15,8 @@ import { IdempotentOutcome } from '../../common/idempotency/idempotent-outcome';
 import { Page, PageQueryDto } from '../../common/pagination/pagination';
 import { AchievementsService } from './achievements.service';
 import { AchievementDto, AchievementPageDto, CreateAchievementDto, UpdateAchievementDto } from './dto/achievement.dto';
+import { NotFoundIn, UuidParam } from '../../common/http/openapi.decorators';
 
-const ID = () => ApiParam({ name: 'id', format: 'uuid' });
-const NOT_FOUND = () => ApiNotFoundResponse({ description: 'No achievement with this id in the tenant.' });
 const BAD_CRITERIA = () =>
   ApiBadRequestResponse({
     description:
@@ -57,9 +54,9 @@ export class AchievementsAdminController {
   @Get(':id')
   @Roles('admin')
   @ApiOperation({ summary: 'One achievement.' })
-  @ID()
+  @UuidParam()
   @ApiOkResponse({ type: AchievementDto })
-  @NOT_FOUND()
+  @NotFoundIn('achievement')
   get(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<AchievementDto> {
     return this.achievements.get(tenantIdOf(actor), id);
   }
@@ -67,10 +64,10 @@ export class AchievementsAdminController {
   @Patch(':id')
   @Roles('admin')
   @ApiOperation({ summary: 'Change an achievement; badges already unlocked stay unlocked.' })
-  @ID()
+  @UuidParam()
   @ApiOkResponse({ type: AchievementDto })
   @BAD_CRITERIA()
-  @NOT_FOUND()
+  @NotFoundIn('achievement')
   update(
     @CurrentCaller() caller: Caller,
     @Param('id') id: string,
@@ -83,9 +80,9 @@ export class AchievementsAdminController {
   @Roles('admin')
   @HttpCode(204)
   @ApiOperation({ summary: 'Retire an achievement: no longer shown or unlocked; who earned it is kept.' })
-  @ID()
+  @UuidParam()
   @ApiNoContentResponse({ description: 'Retired.' })
-  @NOT_FOUND()
+  @NotFoundIn('achievement')
   remove(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<void> {
     return this.achievements.remove(caller, id);
   }

@@ -2,10 +2,8 @@ import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common
 import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiParam,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -17,9 +15,8 @@ import { IdempotentOutcome } from '../../common/idempotency/idempotent-outcome';
 import { Page, PageQueryDto } from '../../common/pagination/pagination';
 import { ChallengesService } from './challenges.service';
 import { ChallengeDto, ChallengePageDto, CreateChallengeDto, UpdateChallengeDto } from './dto/challenge.dto';
+import { NotFoundIn, UuidParam } from '../../common/http/openapi.decorators';
 
-const ID = () => ApiParam({ name: 'id', format: 'uuid' });
-const NOT_FOUND = () => ApiNotFoundResponse({ description: 'No challenge with this id in the tenant.' });
 const BAD_CHALLENGE = () =>
   ApiBadRequestResponse({
     description:
@@ -57,9 +54,9 @@ export class ChallengesAdminController {
   @Get(':id')
   @Roles('admin')
   @ApiOperation({ summary: 'One challenge.' })
-  @ID()
+  @UuidParam()
   @ApiOkResponse({ type: ChallengeDto })
-  @NOT_FOUND()
+  @NotFoundIn('challenge')
   get(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<ChallengeDto> {
     return this.challenges.get(tenantIdOf(actor), id);
   }
@@ -67,10 +64,10 @@ export class ChallengesAdminController {
   @Patch(':id')
   @Roles('admin')
   @ApiOperation({ summary: 'Change a challenge: its window, points, visibility; kind and goal only before it starts.' })
-  @ID()
+  @UuidParam()
   @ApiOkResponse({ type: ChallengeDto })
   @BAD_CHALLENGE()
-  @NOT_FOUND()
+  @NotFoundIn('challenge')
   @ApiUnprocessableEntityResponse({ description: '`challenge_started`: the kind or goal of a started challenge.' })
   update(
     @CurrentCaller() caller: Caller,

@@ -4,7 +4,6 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiParam,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -17,8 +16,8 @@ import { ChallengesService } from './challenges.service';
 import { LeaderboardDto, LeaderboardQueryDto } from './dto/leaderboard.dto';
 import { MyChallengeDto, MyChallengePageDto } from './dto/challenge.dto';
 import { LeaderboardsService } from './leaderboards.service';
+import { UuidParam } from '../../common/http/openapi.decorators';
 
-const ID = () => ApiParam({ name: 'id', format: 'uuid' });
 const NOT_FOUND = () => ApiNotFoundResponse({ description: 'No such challenge in my tenant (or it is hidden).' });
 
 @ApiTags('customer app')
@@ -40,7 +39,7 @@ export class ChallengesController {
   @Get(':id')
   @Customer()
   @ApiOperation({ summary: 'One challenge: my own progress and, for a community challenge, everyone’s total.' })
-  @ID()
+  @UuidParam()
   @ApiOkResponse({ type: MyChallengeDto })
   @NOT_FOUND()
   get(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<MyChallengeDto> {
@@ -51,7 +50,7 @@ export class ChallengesController {
   @Customer()
   @UseInterceptors(IdempotencyInterceptor)
   @ApiOperation({ summary: 'Join a challenge that has not ended; joining again changes nothing (200).' })
-  @ID()
+  @UuidParam()
   @ApiCreatedResponse({ type: MyChallengeDto, description: 'Joined.' })
   @ApiOkResponse({ type: MyChallengeDto, description: 'Already in it.' })
   @NOT_FOUND()
@@ -65,7 +64,7 @@ export class ChallengesController {
   @Get(':id/leaderboard')
   @Customer()
   @ApiOperation({ summary: 'The challenge’s participants by progress: the top `limit` and my own rank.' })
-  @ID()
+  @UuidParam()
   @ApiOkResponse({ type: LeaderboardDto })
   @NOT_FOUND()
   leaderboard(

@@ -4,10 +4,8 @@ import {
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
 import { Caller, CurrentActor, CurrentCaller, Roles } from '../../common/auth/access.decorators';
@@ -26,9 +24,8 @@ import {
   CreateContentDto,
   UpdateContentDto,
 } from './dto/content.dto';
+import { NotFoundIn, UuidParam } from '../../common/http/openapi.decorators';
 
-const ID = () => ApiParam({ name: 'id', format: 'uuid' });
-const NOT_FOUND = () => ApiNotFoundResponse({ description: 'No content with this id in the tenant.' });
 const BAD_CONTENT = () =>
   ApiBadRequestResponse({
     description: 'Invalid fields, each named: neither `body` nor `url`, `required_level_id` not a level of the tenant.',
@@ -87,9 +84,9 @@ export class ContentAdminController {
   @Get('content/:id')
   @Roles('admin')
   @ApiOperation({ summary: 'One content item.' })
-  @ID()
+  @UuidParam()
   @ApiOkResponse({ type: ContentDto })
-  @NOT_FOUND()
+  @NotFoundIn('content')
   get(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<ContentDto> {
     return this.content.get(tenantIdOf(actor), id);
   }
@@ -97,10 +94,10 @@ export class ContentAdminController {
   @Patch('content/:id')
   @Roles('admin')
   @ApiOperation({ summary: 'Change a content item; null clears body, url or the required level.' })
-  @ID()
+  @UuidParam()
   @ApiOkResponse({ type: ContentDto })
   @BAD_CONTENT()
-  @NOT_FOUND()
+  @NotFoundIn('content')
   update(
     @CurrentCaller() caller: Caller,
     @Param('id') id: string,
@@ -113,9 +110,9 @@ export class ContentAdminController {
   @Roles('admin')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a content item.' })
-  @ID()
+  @UuidParam()
   @ApiNoContentResponse({ description: 'Deleted.' })
-  @NOT_FOUND()
+  @NotFoundIn('content')
   remove(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<void> {
     return this.content.remove(caller, id);
   }

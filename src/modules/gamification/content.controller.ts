@@ -1,17 +1,11 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import {
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Customer } from '../../common/auth/access.decorators';
 import { Actor } from '../../common/auth/actor';
 import { Page, PageQueryDto } from '../../common/pagination/pagination';
 import { ContentService } from './content.service';
 import { ContentDto, ContentPageDto } from './dto/content.dto';
+import { UuidParam } from '../../common/http/openapi.decorators';
 
 @ApiTags('customer app')
 @Controller('api/content')
@@ -29,7 +23,7 @@ export class ContentController {
   @Get(':id')
   @Customer()
   @ApiOperation({ summary: 'One content item, if my access level opens it.' })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @UuidParam()
   @ApiOkResponse({ type: ContentDto })
   @ApiForbiddenResponse({
     description: '`access_level_required`, with `required_level: {id, name}`: the level that would open it.',

@@ -7,7 +7,6 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiParam,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -28,6 +27,7 @@ import {
 } from './dto/location.dto';
 import { LocationAnalyticsService } from './location-analytics.service';
 import { LocationsService } from './locations.service';
+import { UuidParam } from '../../common/http/openapi.decorators';
 
 const BAD_GEOMETRY = () =>
   ApiBadRequestResponse({
@@ -96,7 +96,7 @@ export class LocationsAdminController {
   @Roles('admin')
   @ApiKey('locations:read')
   @ApiOperation({ summary: 'A location with its geofence.' })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @UuidParam()
   @ApiOkResponse({ type: LocationDto })
   @ApiNotFoundResponse({ description: 'No live location with this id in the tenant.' })
   get(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<LocationDto> {
@@ -106,7 +106,7 @@ export class LocationsAdminController {
   @Patch(':id')
   @Roles('admin')
   @ApiOperation({ summary: 'Change a location: name, address, point, geofence (radius or polygon).' })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @UuidParam()
   @ApiOkResponse({ type: LocationDto })
   @BAD_GEOMETRY()
   @ApiNotFoundResponse({ description: 'No live location with this id in the tenant.' })
@@ -123,7 +123,7 @@ export class LocationsAdminController {
   @Roles('admin')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a location. Its check-ins and their analytics are kept.' })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @UuidParam()
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiNotFoundResponse({ description: 'No live location with this id in the tenant.' })
   remove(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<void> {
@@ -135,7 +135,7 @@ export class LocationsAdminController {
   @ApiOperation({
     summary: 'Check-ins of a location per day and hour (tenant time zone), with the share verified.',
   })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @UuidParam()
   @ApiOkResponse({ type: LocationAnalyticsDto })
   @ApiBadRequestResponse({ description: 'A bad date, `from` after `to`, or more than 366 days.' })
   @ApiNotFoundResponse({ description: 'No location (live or deleted) with this id in the tenant.' })

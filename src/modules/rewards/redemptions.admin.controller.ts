@@ -17,6 +17,7 @@ import { IdempotentOutcome } from '../../common/idempotency/idempotent-outcome';
 import { Page } from '../../common/pagination/pagination';
 import { CancelDto, FulfilDto, RedemptionDto, RedemptionListQueryDto, RedemptionPageDto } from './dto/redemption.dto';
 import { RedemptionsService } from './redemptions.service';
+import { UuidParam } from '../../common/http/openapi.decorators';
 
 const CLOSED = () =>
   ApiConflictResponse({
@@ -72,7 +73,7 @@ export class RedemptionsAdminController {
   @ApiOperation({
     summary: 'Cancel a pending voucher: its points go back with their original expiry, its unit back into stock.',
   })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @UuidParam()
   @ApiOkResponse({ type: RedemptionDto })
   @ApiNotFoundResponse({ description: 'No redemption with this id in the tenant.' })
   @CLOSED()

@@ -6,7 +6,6 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiParam,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -18,8 +17,8 @@ import { IdempotentOutcome } from '../../common/idempotency/idempotent-outcome';
 import { Page } from '../../common/pagination/pagination';
 import { CreateRewardDto, RewardDto, RewardListQueryDto, RewardPageDto, UpdateRewardDto } from './dto/reward.dto';
 import { RewardsService } from './rewards.service';
+import { UuidParam } from '../../common/http/openapi.decorators';
 
-const ID = () => ApiParam({ name: 'id', format: 'uuid' });
 const NOT_FOUND = () =>
   ApiNotFoundResponse({ description: 'No reward with this id in the tenant (or it was deleted).' });
 const BAD_REWARD = () =>
@@ -62,7 +61,7 @@ export class RewardsAdminController {
   @Roles('admin')
   @ApiKey('rewards:read')
   @ApiOperation({ summary: 'One reward, with the stock left.' })
-  @ID()
+  @UuidParam()
   @ApiOkResponse({ type: RewardDto })
   @NOT_FOUND()
   get(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<RewardDto> {
@@ -72,7 +71,7 @@ export class RewardsAdminController {
   @Patch(':id')
   @Roles('admin')
   @ApiOperation({ summary: 'Change a reward; fields left out keep their value, null clears a nullable one.' })
-  @ID()
+  @UuidParam()
   @ApiOkResponse({ type: RewardDto })
   @BAD_REWARD()
   @NOT_FOUND()
@@ -86,7 +85,7 @@ export class RewardsAdminController {
   @ApiOperation({
     summary: 'Remove a reward from the catalog for good; its pending vouchers can still be fulfilled or cancelled.',
   })
-  @ID()
+  @UuidParam()
   @ApiNoContentResponse({ description: 'Deleted.' })
   @NOT_FOUND()
   remove(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<void> {

@@ -4,7 +4,6 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiParam,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -24,8 +23,7 @@ import {
 } from './dto/redemption.dto';
 import { RedemptionsService } from './redemptions.service';
 import { RewardsService } from './rewards.service';
-
-const ID = () => ApiParam({ name: 'id', format: 'uuid' });
+import { UuidParam } from '../../common/http/openapi.decorators';
 
 @ApiTags('customer app')
 @Controller('api')
@@ -48,7 +46,7 @@ export class RewardsController {
   @Get('rewards/:id')
   @Customer()
   @ApiOperation({ summary: 'One reward with `eligible` and `reason` for me (`?location_id=` where I am).' })
-  @ID()
+  @UuidParam()
   @ApiOkResponse({ type: CatalogRewardDto })
   @ApiNotFoundResponse({ description: 'No such reward in my tenant.' })
   get(
@@ -65,7 +63,7 @@ export class RewardsController {
   @ApiOperation({
     summary: 'Redeem a reward: points taken (those expiring first), one unit of stock taken, a voucher issued.',
   })
-  @ID()
+  @UuidParam()
   @ApiCreatedResponse({ type: RedeemResultDto })
   @ApiNotFoundResponse({ description: 'No such reward in my tenant.' })
   @ApiUnprocessableEntityResponse({

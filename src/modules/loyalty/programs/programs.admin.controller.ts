@@ -2,10 +2,8 @@ import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common
 import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiParam,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -17,9 +15,8 @@ import { IdempotentOutcome } from '../../../common/idempotency/idempotent-outcom
 import { Page } from '../../../common/pagination/pagination';
 import { CreateProgramDto, ProgramDto, ProgramListQueryDto, ProgramPageDto, UpdateProgramDto } from './dto/program.dto';
 import { ProgramsService } from './programs.service';
+import { NotFoundIn, UuidParam } from '../../../common/http/openapi.decorators';
 
-const ID = () => ApiParam({ name: 'id', format: 'uuid' });
-const NOT_FOUND = () => ApiNotFoundResponse({ description: 'No program with this id in the tenant.' });
 const BAD_POLICY = () =>
   ApiBadRequestResponse({
     description: 'Invalid fields, named by path (`expiry_policy.days`, `earn_policy.rounding`).',
@@ -58,9 +55,9 @@ export class ProgramsAdminController {
   @Get(':id')
   @Roles('admin')
   @ApiOperation({ summary: 'One program.' })
-  @ID()
+  @UuidParam()
   @ApiOkResponse({ type: ProgramDto })
-  @NOT_FOUND()
+  @NotFoundIn('program')
   get(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<ProgramDto> {
     return this.programs.get(tenantIdOf(actor), id);
   }
@@ -68,10 +65,10 @@ export class ProgramsAdminController {
   @Patch(':id')
   @Roles('admin')
   @ApiOperation({ summary: 'Change a program: name, policies, default, archive or reactivate.' })
-  @ID()
+  @UuidParam()
   @ApiOkResponse({ type: ProgramDto })
   @BAD_POLICY()
-  @NOT_FOUND()
+  @NotFoundIn('program')
   @ApiUnprocessableEntityResponse({
     description:
       '`default_program`: the default program cannot be archived; `default_program_required`: is_default false on ' +

@@ -5,7 +5,6 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiParam,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -20,9 +19,8 @@ import { SimulateRulesDto, SimulationResultDto } from './dto/simulate.dto';
 import { RuleEvaluation } from './rule-evaluator';
 import { RulesService } from './rules.service';
 import { SimulationService } from './simulation.service';
+import { NotFoundIn, UuidParam } from '../../../common/http/openapi.decorators';
 
-const ID = () => ApiParam({ name: 'id', format: 'uuid' });
-const NOT_FOUND = () => ApiNotFoundResponse({ description: 'No rule with this id in the tenant.' });
 const BAD_RULE = () =>
   ApiBadRequestResponse({
     description:
@@ -84,9 +82,9 @@ export class RulesAdminController {
   @Get(':id')
   @Roles('admin')
   @ApiOperation({ summary: 'One rule, with the points it has awarded so far.' })
-  @ID()
+  @UuidParam()
   @ApiOkResponse({ type: RuleDto })
-  @NOT_FOUND()
+  @NotFoundIn('rule')
   get(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<RuleDto> {
     return this.rules.get(tenantIdOf(actor), id);
   }
@@ -96,10 +94,10 @@ export class RulesAdminController {
   @ApiOperation({
     summary: 'Change a rule. conditions and caps merge key by key (null removes); program_id cannot change.',
   })
-  @ID()
+  @UuidParam()
   @ApiOkResponse({ type: RuleDto })
   @BAD_RULE()
-  @NOT_FOUND()
+  @NotFoundIn('rule')
   update(@CurrentCaller() caller: Caller, @Param('id') id: string, @Body() body: UpdateRuleDto): Promise<RuleDto> {
     return this.rules.update(caller, id, body);
   }

@@ -18,6 +18,7 @@ import type { IdempotentRequest } from '../../../common/idempotency/idempotency.
 import { IdempotentOutcome } from '../../../common/idempotency/idempotent-outcome';
 import { CreateTierDto, ProgramTierDto, ProgramTierListDto, UpdateTierDto } from './dto/tier.dto';
 import { TiersService } from './tiers.service';
+import { UuidParam } from '../../../common/http/openapi.decorators';
 
 const BAD_TIER = () =>
   ApiBadRequestResponse({
@@ -64,7 +65,7 @@ export class TiersAdminController {
   @Patch('tiers/:id')
   @Roles('admin')
   @ApiOperation({ summary: 'Change a tier: name, rank, threshold, basis and window, benefits.' })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @UuidParam()
   @ApiOkResponse({ type: ProgramTierDto })
   @BAD_TIER()
   @ApiNotFoundResponse({ description: 'No tier with this id in the tenant.' })
@@ -87,7 +88,7 @@ export class TiersAdminController {
       'move them, change the rules that name it, then delete it. The 409 says how many accounts hold it ' +
       '(`accounts`) and which rules name it (`rule_ids`).',
   })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @UuidParam()
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiNotFoundResponse({ description: 'No tier with this id in the tenant.' })
   @ApiConflictResponse({ description: '`tier_in_use`.' })

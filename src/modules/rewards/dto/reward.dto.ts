@@ -52,19 +52,11 @@ const DESCRIPTIONS = {
     'An inactive reward is hidden from the catalog and cannot be redeemed; pending vouchers can still be fulfilled.',
 } as const;
 
-export class CreateRewardDto {
-  @ApiProperty({ example: 'Free coffee', minLength: 1, maxLength: REWARD_LIMITS.nameMaxLength })
-  @Transform(trimmed)
-  @IsString()
-  @Length(1, REWARD_LIMITS.nameMaxLength)
-  name!: string;
-
-  @ApiPropertyOptional({ example: 'Any size, any milk.', maxLength: REWARD_LIMITS.descriptionMaxLength })
-  @IsOptional()
-  @IsString()
-  @MaxLength(REWARD_LIMITS.descriptionMaxLength)
-  description?: string;
-
+/**
+ * What creating and changing a reward share: the nullable fields (null clears them), each
+ * optional and validated the same way in both.
+ */
+abstract class RewardNullableFields {
   @ApiPropertyOptional({
     type: String,
     nullable: true,
@@ -84,26 +76,6 @@ export class CreateRewardDto {
   @MaxLength(REWARD_LIMITS.imageUrlMaxLength)
   @IsUrl(URL_OPTIONS, { message: 'must be an http(s) URL' })
   image_url?: string | null;
-
-  @ApiProperty({ example: 500, minimum: 1, maximum: REWARD_LIMITS.pointCostMax, description: DESCRIPTIONS.point_cost })
-  @IsInt()
-  @Min(1)
-  @Max(REWARD_LIMITS.pointCostMax)
-  point_cost!: number;
-
-  @ApiPropertyOptional({
-    type: Number,
-    nullable: true,
-    minimum: 0,
-    maximum: REWARD_LIMITS.quantityMax,
-    example: 50,
-    description: DESCRIPTIONS.quantity_available,
-  })
-  @NullableIfPresent()
-  @IsInt()
-  @Min(0)
-  @Max(REWARD_LIMITS.quantityMax)
-  quantity_available?: number | null;
 
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: DESCRIPTIONS.start_date })
   @NullableIfPresent()
@@ -146,6 +118,40 @@ export class CreateRewardDto {
   @ArrayUnique((id: unknown) => (typeof id === 'string' ? id.toLowerCase() : id))
   @IsUUID('all', { each: true })
   location_ids?: string[] | null;
+}
+
+export class CreateRewardDto extends RewardNullableFields {
+  @ApiProperty({ example: 'Free coffee', minLength: 1, maxLength: REWARD_LIMITS.nameMaxLength })
+  @Transform(trimmed)
+  @IsString()
+  @Length(1, REWARD_LIMITS.nameMaxLength)
+  name!: string;
+
+  @ApiPropertyOptional({ example: 'Any size, any milk.', maxLength: REWARD_LIMITS.descriptionMaxLength })
+  @IsOptional()
+  @IsString()
+  @MaxLength(REWARD_LIMITS.descriptionMaxLength)
+  description?: string;
+
+  @ApiProperty({ example: 500, minimum: 1, maximum: REWARD_LIMITS.pointCostMax, description: DESCRIPTIONS.point_cost })
+  @IsInt()
+  @Min(1)
+  @Max(REWARD_LIMITS.pointCostMax)
+  point_cost!: number;
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    minimum: 0,
+    maximum: REWARD_LIMITS.quantityMax,
+    example: 50,
+    description: DESCRIPTIONS.quantity_available,
+  })
+  @NullableIfPresent()
+  @IsInt()
+  @Min(0)
+  @Max(REWARD_LIMITS.quantityMax)
+  quantity_available?: number | null;
 
   @ApiPropertyOptional({
     type: Number,
@@ -168,7 +174,7 @@ export class CreateRewardDto {
 }
 
 /** Every field optional; the nullable ones clear with null. */
-export class UpdateRewardDto {
+export class UpdateRewardDto extends RewardNullableFields {
   @ApiPropertyOptional({ minLength: 1, maxLength: REWARD_LIMITS.nameMaxLength })
   @Transform(trimmed)
   @NotNullIfPresent()
@@ -181,20 +187,6 @@ export class UpdateRewardDto {
   @IsString()
   @MaxLength(REWARD_LIMITS.descriptionMaxLength)
   description?: string;
-
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: REWARD_LIMITS.categoryMaxLength })
-  @Transform(trimmed)
-  @NullableIfPresent()
-  @IsString()
-  @Length(1, REWARD_LIMITS.categoryMaxLength)
-  category?: string | null;
-
-  @ApiPropertyOptional({ type: String, nullable: true, format: 'uri', maxLength: REWARD_LIMITS.imageUrlMaxLength })
-  @NullableIfPresent()
-  @IsString()
-  @MaxLength(REWARD_LIMITS.imageUrlMaxLength)
-  @IsUrl(URL_OPTIONS, { message: 'must be an http(s) URL' })
-  image_url?: string | null;
 
   @ApiPropertyOptional({ minimum: 1, maximum: REWARD_LIMITS.pointCostMax, description: DESCRIPTIONS.point_cost })
   @NotNullIfPresent()
@@ -215,48 +207,6 @@ export class UpdateRewardDto {
   @Min(0)
   @Max(REWARD_LIMITS.quantityMax)
   quantity_available?: number | null;
-
-  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: DESCRIPTIONS.start_date })
-  @NullableIfPresent()
-  @IsISO8601({ strict: true })
-  start_date?: string | null;
-
-  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: DESCRIPTIONS.end_date })
-  @NullableIfPresent()
-  @IsISO8601({ strict: true })
-  end_date?: string | null;
-
-  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: DESCRIPTIONS.min_tier_id })
-  @NullableIfPresent()
-  @IsUUID('all')
-  min_tier_id?: string | null;
-
-  @ApiPropertyOptional({
-    type: Number,
-    nullable: true,
-    minimum: 1,
-    maximum: REWARD_LIMITS.perCustomerLimitMax,
-    description: DESCRIPTIONS.per_customer_limit,
-  })
-  @NullableIfPresent()
-  @IsInt()
-  @Min(1)
-  @Max(REWARD_LIMITS.perCustomerLimitMax)
-  per_customer_limit?: number | null;
-
-  @ApiPropertyOptional({
-    type: [String],
-    nullable: true,
-    format: 'uuid',
-    maxItems: REWARD_LIMITS.locationsMax,
-    description: DESCRIPTIONS.location_ids,
-  })
-  @NullableIfPresent()
-  @IsArray()
-  @ArrayMaxSize(REWARD_LIMITS.locationsMax)
-  @ArrayUnique((id: unknown) => (typeof id === 'string' ? id.toLowerCase() : id))
-  @IsUUID('all', { each: true })
-  location_ids?: string[] | null;
 
   @ApiPropertyOptional({
     type: Number,
