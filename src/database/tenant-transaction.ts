@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { isUuid } from '../common/ids';
 
@@ -13,6 +14,9 @@ export interface TenantTransactionOptions {
   /** Turns JIT compilation off for the transaction (it costs more than millisecond queries ever take). */
   noJit?: boolean;
 }
+
+/** A 32-bit advisory lock key for a name (for TenantTransactionOptions.advisoryLock). */
+export const advisoryKey = (name: string): number => createHash('sha256').update(name).digest().readInt32BE(0);
 
 /**
  * Runs `work` in one transaction with `app.tenant_id` set for that transaction only

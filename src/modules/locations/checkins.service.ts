@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { Actor, tenantIdOf } from '../../common/auth/actor';
 import { NotFoundError } from '../../common/errors/domain-error';
@@ -8,6 +8,7 @@ import { IdempotentOutcome } from '../../common/idempotency/idempotent-outcome';
 import { appendToOutbox } from '../../common/outbox/outbox';
 import { APP_CONFIG } from '../../config/config.module';
 import { AppConfig } from '../../config/configuration';
+import { advisoryKey } from '../../database/tenant-transaction';
 import { ActivitiesService } from '../loyalty/activities/activities.service';
 import { CheckinPolicy, gpsTolerance, judgeCheckin } from './checkin-verdict';
 import { CheckinDto, CheckinResultDto } from './dto/checkin.dto';
@@ -58,7 +59,7 @@ export class CheckinsService {
     // more than these millisecond queries ever take.
     const customerId = actor.kind === 'user' ? actor.userId : '';
     return this.idempotency.execute(request, 201, (manager) => this.verifyCheckIn(manager, actor, input), {
-      advisoryLock: [lockKey(tenantIdOf(actor)), lockKey(`checkin:${customerId}`)],
+      advisoryLock: [advisoryKey(tenantIdOf(actor)), advisoryKey(`checkin:${customerId}`)],
       noJit: true,
     });
   }
@@ -184,6 +185,3 @@ export class CheckinsService {
     }
   }
 }
-
-/** A 32-bit advisory lock key for a name. */
-const lockKey = (name: string): number => createHash('sha256').update(name).digest().readInt32BE(0);

@@ -121,24 +121,6 @@ export function toEvaluableRule(row: RuleRow): EvaluableRule {
   };
 }
 
-/** The program's active rules that could match this activity type, with what each has awarded in total. */
-export async function loadRules(
-  manager: EntityManager,
-  tenantId: string,
-  programId: string,
-  activityType: string,
-): Promise<{ rules: EvaluableRule[]; budgetUsed: Map<string, number> }> {
-  const ruleType = activityType.startsWith('custom:') ? 'custom' : activityType;
-  const rows = (await manager.query(
-    `SELECT ${RULE_COLUMNS} FROM rules WHERE tenant_id = $1 AND program_id = $2 AND active AND rule_type = $3`,
-    [tenantId, programId, ruleType],
-  )) as RuleRow[];
-  return {
-    rules: rows.map(toEvaluableRule),
-    budgetUsed: new Map(rows.map((row) => [row.id, Number(row.points_awarded)])),
-  };
-}
-
 /** The customer's activities of this type in the program before the one being evaluated (first_activity_only, every_nth). */
 export async function priorActivityCount(
   manager: EntityManager,
@@ -224,8 +206,9 @@ export interface ContextRead {
 }
 
 /** Everything earning reads before it writes, from one statement (see loadEarningContext). */
-export interface EarningContext {
-  customer: EarningCustomer;
+export interface EarningContext<Who extends EarningCustomer | null = EarningCustomer> {
+  /** Null only when asked for no customer (a simulation for a hypothetical one). */
+  customer: Who;
   program: ProgramPolicies;
   settings: TenantSettings;
   tiers: TierDefinition[];
@@ -263,14 +246,27 @@ export async function loadEarningContext(
   tenantId: string,
   who: CustomerKey,
   options: { programId?: string; activityType: string; occurredAt: Date; lock: boolean; reads?: ContextRead[] },
-): Promise<EarningContext> {
+): Promise<EarningContext>;
+/** With no customer (null), or one that may be absent: then also the program, settings, tiers and rules. */
+export async function loadEarningContext(
+  manager: EntityManager,
+  tenantId: string,
+  who: CustomerKey | null,
+  options: { programId?: string; activityType: string; occurredAt: Date; lock: false },
+): Promise<EarningContext<EarningCustomer | null>>;
+export async function loadEarningContext(
+  manager: EntityManager,
+  tenantId: string,
+  who: CustomerKey | null,
+  options: { programId?: string; activityType: string; occurredAt: Date; lock: boolean; reads?: ContextRead[] },
+): Promise<EarningContext<EarningCustomer | null>> {
   const reads = options.reads ?? [];
   const ruleType = options.activityType.startsWith('custom:') ? 'custom' : options.activityType;
   const [row] = await queryPrepared<ContextRow>(
     manager,
     `WITH customer AS (
        SELECT id, segments, leaderboard_opt_out FROM customers
-        WHERE tenant_id = $1 AND status = 'active' AND ${'id' in who ? 'id = $2::uuid' : 'external_id = $2'}
+        WHERE tenant_id = $1 AND status = 'active' AND ${customerCondition(who)}
      ), program AS (
        SELECT ${PROGRAM_COLUMNS} FROM programs
         WHERE tenant_id = $1 AND ${options.programId ? 'id = $3::uuid' : '$3::uuid IS NULL AND is_default'}
@@ -292,12 +288,18 @@ export async function loadEarningContext(
                 WHERE tenant_id = $1 AND program_id = (SELECT id FROM program) AND active AND rule_type = $4) r) AS rules,
             $5::timestamptz AS occurred_at
             ${reads.map((read) => `, (${read.sql}) AS "read_${read.name}"`).join('')}`,
-    [tenantId, 'id' in who ? who.id : who.externalId, options.programId ?? null, ruleType, options.occurredAt],
+    [
+      tenantId,
+      who === null ? null : 'id' in who ? who.id : who.externalId,
+      options.programId ?? null,
+      ruleType,
+      options.occurredAt,
+    ],
   );
-  if (!row.customer) throw new NotFoundError('Customer', 'id' in who ? who.id : who.externalId);
+  if (who !== null && !row.customer) throw new NotFoundError('Customer', 'id' in who ? who.id : who.externalId);
   const program = toProgramPolicies(row.program, options.programId);
   return {
-    customer: { id: row.customer.id, segments: row.customer.segments },
+    customer: row.customer ? { id: row.customer.id, segments: row.customer.segments } : null,
     program,
     settings: resolveSettings(row.settings),
     tiers: row.tiers.map(toTierDefinition),
@@ -306,6 +308,11 @@ export async function loadEarningContext(
     account: row.account ? toLocked(tenantId, row.account) : null,
     reads: Object.fromEntries(reads.map((read) => [read.name, row[`read_${read.name}`]])),
   };
+}
+
+function customerCondition(who: CustomerKey | null): string {
+  if (who === null) return '$2::text IS NOT NULL';
+  return 'id' in who ? 'id = $2::uuid' : 'external_id = $2';
 }
 
 /** Whether any of these rules looks at how many activities of the type came before (first only, every nth). */

@@ -1,20 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Actor, tenantIdOf } from '../../../common/auth/actor';
-import { FieldError, NotFoundError, ValidationFailedError } from '../../../common/errors/domain-error';
+import { FieldError, ValidationFailedError } from '../../../common/errors/domain-error';
 import { TenantDatabase } from '../../../database/tenant-database.service';
 import { ACTIVITY_TYPE } from '../activities/dto/record-activity.dto';
 import {
-  loadProgram,
-  loadRules,
-  loadSettings,
+  EarningContext,
+  EarningCustomer,
+  loadEarningContext,
   priorActivityCount,
-  ProgramPolicies,
   ruleUsage,
 } from '../activities/earning-context';
 import { LockedAccount } from '../ledger/ledger';
-import { TierDefinition } from '../tiers/tier-evaluation';
-import { loadTiers } from '../tiers/tier-standing';
 import { SimulateRulesDto, SimulatedCustomerDto } from './dto/simulate.dto';
 import { validateRuleDefinition } from './rule-definition';
 import { CustomerFacts, EvaluableRule, evaluateRules, RuleEvaluation, UsageByRule } from './rule-evaluator';
@@ -52,23 +49,28 @@ export class SimulationService {
     return this.database.run(tenantId, async (manager) => {
       await manager.query('SET TRANSACTION READ ONLY');
       const activity = input.activity;
-      const program = await loadProgram(manager, tenantId, activity.program_id);
-      const settings = await loadSettings(manager, tenantId);
-      const tiers = await loadTiers(manager, tenantId, program.id);
-      const saved = drafts ? null : await loadRules(manager, tenantId, program.id, activity.type);
-      const rules = drafts ?? saved!.rules;
-      const customer = await this.customerFacts(manager, tenantId, program, tiers, activity.type, input.customer);
+      const occurredAt = activity.occurred_at ? new Date(activity.occurred_at) : new Date();
+      const real = input.customer?.customer_id;
+      const context = await loadEarningContext(manager, tenantId, real === undefined ? null : { id: real }, {
+        programId: activity.program_id,
+        activityType: activity.type,
+        occurredAt,
+        lock: false,
+      });
+      const { program, settings, tiers } = context;
+      const rules = drafts ?? context.rules;
+      const customer = await this.customerFacts(manager, tenantId, context, activity.type, input.customer);
       // Unsaved rules have given nobody anything yet; saved ones are read as the earning path reads them.
-      const usage: UsageByRule = saved
-        ? await ruleUsage(
+      const usage: UsageByRule = drafts
+        ? {}
+        : await ruleUsage(
             manager,
             { tenantId, id: customer.accountId ?? NO_ACCOUNT } as LockedAccount,
-            saved.rules,
-            saved.budgetUsed,
+            context.rules,
+            context.budgetUsed,
             new Date(),
             settings.loyalty.time_zone,
-          )
-        : {};
+          );
       const tier = tiers.find((candidate) => candidate.id === customer.facts.tier_id);
       return evaluateRules(
         rules,
@@ -79,7 +81,7 @@ export class SimulationService {
           items: activity.items ?? null,
           channel: activity.channel ?? null,
           location_id: activity.location_id ?? null,
-          occurred_at: activity.occurred_at ? new Date(activity.occurred_at) : new Date(),
+          occurred_at: occurredAt,
         },
         customer.facts,
         usage,
@@ -133,14 +135,13 @@ export class SimulationService {
   private async customerFacts(
     manager: EntityManager,
     tenantId: string,
-    program: ProgramPolicies,
-    tiers: readonly TierDefinition[],
+    context: EarningContext<EarningCustomer | null>,
     activityType: string,
     customer: SimulatedCustomerDto | undefined,
   ): Promise<Customer> {
-    if (customer?.customer_id === undefined) {
+    if (context.customer === null) {
       const tierId = customer?.tier_id?.toLowerCase() ?? null;
-      if (tierId !== null && !tiers.some((tier) => tier.id === tierId)) {
+      if (tierId !== null && !context.tiers.some((tier) => tier.id === tierId)) {
         throw new ValidationFailedError([{ field: 'customer.tier_id', message: 'is not a tier of the program' }]);
       }
       return {
@@ -152,23 +153,15 @@ export class SimulationService {
         accountId: null,
       };
     }
-    const [found] = (await manager.query(
-      `SELECT id, segments FROM customers WHERE tenant_id = $1 AND id = $2 AND status = 'active'`,
-      [tenantId, customer.customer_id],
-    )) as Array<{ id: string; segments: string[] }>;
-    if (!found) throw new NotFoundError('Customer', customer.customer_id);
-    const [account] = (await manager.query(
-      `SELECT id, tier_id FROM loyalty_accounts WHERE tenant_id = $1 AND customer_id = $2 AND program_id = $3`,
-      [tenantId, found.id, program.id],
-    )) as Array<{ id: string; tier_id: string | null }>;
-    const prior = await priorActivityCount(manager, tenantId, found.id, program.id, activityType);
+    const { id, segments } = context.customer;
+    const prior = await priorActivityCount(manager, tenantId, id, context.program.id, activityType);
     return {
       facts: {
-        tier_id: account?.tier_id ?? null,
-        segments: found.segments,
+        tier_id: context.account?.tierId ?? null,
+        segments,
         prior_count_by_type: { [activityType]: prior },
       },
-      accountId: account?.id ?? null,
+      accountId: context.account?.id ?? null,
     };
   }
 }
