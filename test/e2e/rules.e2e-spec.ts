@@ -89,6 +89,20 @@ describe('rules admin API and simulation', () => {
     rule_type: 'purchase',
     effect: { type: 'points_per_unit', points: 1, per: 100 },
   };
+  /** 7 bonus points for the `vip` segment. */
+  const VIP = {
+    name: 'VIP',
+    rule_type: 'purchase',
+    conditions: { segments: ['vip'] },
+    effect: { type: 'bonus', points: 7 },
+  };
+  /** 20 points on every third purchase. */
+  const EVERY_THIRD = {
+    name: 'Every 3rd',
+    rule_type: 'purchase',
+    conditions: { every_nth: 3 },
+    effect: { type: 'fixed', points: 20 },
+  };
 
   describe('CRUD', () => {
     it('creates a rule in the default program, stored normalised, answered as the Rule shape plus id and counters', async () => {
@@ -449,20 +463,8 @@ describe('rules admin API and simulation', () => {
         conditions: { tier_ids: [gold] },
         effect: { type: 'bonus', points: 5 },
       });
-      await a.rule({
-        name: 'VIP',
-        rule_type: 'purchase',
-        priority: 8,
-        conditions: { segments: ['vip'] },
-        effect: { type: 'bonus', points: 7 },
-      });
-      await a.rule({
-        name: 'Every 3rd',
-        rule_type: 'purchase',
-        priority: 7,
-        conditions: { every_nth: 3 },
-        effect: { type: 'fixed', points: 20 },
-      });
+      await a.rule({ ...VIP, priority: 8 });
+      await a.rule({ ...EVERY_THIRD, priority: 7 });
       const points = async (customer?: object) =>
         (await a.simulate({ activity: { type: 'purchase', amount: 1000 }, ...(customer ? { customer } : {}) })).body
           .points;
@@ -496,12 +498,7 @@ describe('rules admin API and simulation', () => {
         conditions: { tier_ids: [member] },
         effect: { type: 'bonus', points: 5 },
       });
-      await a.rule({
-        name: 'VIP',
-        rule_type: 'purchase',
-        conditions: { segments: ['vip'] },
-        effect: { type: 'bonus', points: 7 },
-      });
+      await a.rule(VIP);
       const customer = await a.customer(['vip']);
       const simulate = async () =>
         (await a.simulate({ activity: { type: 'purchase', amount: 1000 }, customer: { customer_id: customer } })).body;
@@ -707,20 +704,8 @@ describe('rules admin API and simulation', () => {
         conditions: { tier_ids: [member] },
         effect: { type: 'fixed', points: 5 },
       });
-      await a.rule({
-        name: 'VIP',
-        rule_type: 'purchase',
-        priority: 8,
-        conditions: { segments: ['vip'] },
-        effect: { type: 'bonus', points: 7 },
-      });
-      await a.rule({
-        name: 'Every 3rd',
-        rule_type: 'purchase',
-        priority: 7,
-        conditions: { every_nth: 3 },
-        effect: { type: 'fixed', points: 20 },
-      });
+      await a.rule({ ...VIP, priority: 8 });
+      await a.rule({ ...EVERY_THIRD, priority: 7 });
       const customer = await a.customer(['vip']);
       const earned = [];
       for (let i = 0; i < 4; i++) earned.push(await simulateThenEarn(a, customer, { type: 'purchase', amount: 1050 }));
