@@ -34,6 +34,8 @@ const HOT_LOCATION_CHECKINS = 20_000;
 const METRES_PER_DEGREE = 111_320;
 /** The open-loop runs' connections: the 64 of the issue's "p99 ≤ 20 ms at 64 connections". */
 const OPEN_LOOP_CONNECTIONS = 64;
+/** Seconds of unreported load on both sides before the first measured pair. */
+const WARM_UP_SECONDS = 3;
 
 /**
  * The rate offered in the open-loop runs, unless --rate says otherwise: a quarter of the raw
@@ -158,12 +160,20 @@ export async function checkinBenchmark({ concurrency, seconds, rate }: BenchOpti
         { label: 'location found', named: false, outside: false },
         { label: 'outside the geofence', named: true, outside: true },
       ];
+      const rawCheckIn = (named: boolean, outside: boolean) => () => {
+        const index = nextCustomer();
+        return checkInSql(pool, world, index, spotOf(index, outside), named);
+      };
+      // Warm-up, not reported: both sides' first seconds (V8 compiling the request path, each
+      // pooled connection's first statements) would otherwise count against the first mix only.
+      const warmUp = { concurrency, seconds: WARM_UP_SECONDS };
+      const warmBaseline = await measure('warm-up: raw pg', rawCheckIn(true, false), warmUp);
+      const warmCalls = checkInCalls(3 * warmBaseline.requests + 1000, true, false);
+      use((await measureHttp('warm-up: API', port, warmCalls, warmUp)).sent);
+
       const runs: Array<[RunResult, RunResult]> = [];
       for (const { label, named, outside } of mixes) {
-        const raw = () => {
-          const index = nextCustomer();
-          return checkInSql(pool, world, index, spotOf(index, outside), named);
-        };
+        const raw = rawCheckIn(named, outside);
         const baseline = await measure(`raw pg: check-in (${label})`, raw, { concurrency, seconds });
         // More calls than the API can send in the time (it does not outrun raw PostgreSQL).
         const calls = checkInCalls(3 * baseline.requests + 1000, named, outside);

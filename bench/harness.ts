@@ -4,7 +4,7 @@ import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Client } from 'pg';
-import { HttpCall, HttpLoad, HttpLoadOutcome, sendCall, unexpected } from './http-call';
+import { HttpCall, HttpLoad, HttpLoadOutcome, sendCall, ThreadCpu, unexpected } from './http-call';
 import { closedLoop, openLoop, Timed } from './load';
 
 export type { HttpCall } from './http-call';
@@ -33,48 +33,93 @@ export interface RunResult {
   max: number;
   /** The open loop's offered rate (calls a second); absent for closed-loop runs. */
   offered?: number;
-  /** CPU time per request (ms): this process's main thread (the server, or the baseline's pg calls), and PostgreSQL. */
-  cpu?: { main: number; postgres: number };
+  /** CPU time per request (ms): this process's main thread (the server, or the baseline's pg calls) and the rest. */
+  cpu?: CpuPerRequest;
+  /** The HTTP load worker's thread and CPU (API runs). */
+  loadThread?: ThreadCpu | null;
 }
 
-/** CPU seconds so far of this process's main thread and of each PostgreSQL process on the machine (Linux /proc). */
+/**
+ * CPU seconds so far (Linux /proc): this process's main thread, user and system (the kernel's
+ * share: socket writes and the loopback network stack); its other threads (the HTTP load
+ * worker, V8's garbage-collection helpers, libuv's pool); and each PostgreSQL and Redis process.
+ */
 interface CpuSnapshot {
-  main: number;
+  mainUser: number;
+  mainSystem: number;
+  otherThreads: Map<string, number>;
   postgres: Map<string, number>;
+  redis: Map<string, number>;
 }
+
+/** CPU time per request (ms); see CpuSnapshot. */
+export interface CpuPerRequest {
+  main: number;
+  mainSystem: number;
+  /** The HTTP load worker (API runs). */
+  loadGenerator: number;
+  /** This process's threads but the main thread and the load worker: V8's GC helpers, libuv's pool. */
+  otherThreads: number;
+  postgres: number;
+  redis: number;
+}
+
+const TICKS = 100; // USER_HZ
+const timesOf = (stat: string): [user: number, system: number] => {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return [Number(fields[11]) / TICKS, Number(fields[12]) / TICKS];
+};
+const totalOf = (stat: string) => timesOf(stat).reduce((a, b) => a + b);
 
 function cpuSnapshot(): CpuSnapshot | null {
-  const ticks = 100; // USER_HZ
-  const timesOf = (stat: string) => {
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / ticks; // utime + stime
-  };
   try {
-    const main = timesOf(readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8'));
+    const [mainUser, mainSystem] = timesOf(readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8'));
+    const otherThreads = new Map<string, number>();
+    for (const tid of readdirSync('/proc/self/task')) {
+      if (tid === String(process.pid)) continue;
+      try {
+        otherThreads.set(tid, totalOf(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')));
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
     const postgres = new Map<string, number>();
+    const redis = new Map<string, number>();
     for (const pid of readdirSync('/proc')) {
       if (!/^\d+$/.test(pid)) continue;
       try {
         const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        if (stat.includes('(postgres)')) postgres.set(pid, timesOf(stat));
+        if (stat.includes('(postgres)')) postgres.set(pid, totalOf(stat));
+        else if (stat.includes('(redis-server)')) redis.set(pid, totalOf(stat));
       } catch {
         // the process ended meanwhile
       }
     }
-    return { main, postgres };
+    return { mainUser, mainSystem, otherThreads, postgres, redis };
   } catch {
     return null;
   }
 }
 
 /**
- * CPU seconds spent between two snapshots. A PostgreSQL process that exited in between (an idle
- * pooled connection closed) is left out: what it spent during the run is lost with it.
+ * CPU seconds spent between two snapshots, the load worker's (which reports its own, `load`)
+ * apart. A process or thread that ended in between (an idle pooled connection closed) is left
+ * out: what it spent during the run is lost with it.
  */
-function cpuSpent(before: CpuSnapshot, after: CpuSnapshot): { main: number; postgres: number } {
-  let postgres = 0;
-  for (const [pid, seconds] of after.postgres) postgres += seconds - (before.postgres.get(pid) ?? 0);
-  return { main: after.main - before.main, postgres };
+function cpuSpent(before: CpuSnapshot, after: CpuSnapshot, load: ThreadCpu | null): CpuPerRequest {
+  const sum = (now: Map<string, number>, then: Map<string, number>) => {
+    let total = 0;
+    for (const [id, seconds] of now) if (id !== load?.tid) total += seconds - (then.get(id) ?? 0);
+    return total;
+  };
+  return {
+    main: after.mainUser + after.mainSystem - before.mainUser - before.mainSystem,
+    mainSystem: after.mainSystem - before.mainSystem,
+    loadGenerator: load?.seconds ?? 0,
+    otherThreads: sum(after.otherThreads, before.otherThreads),
+    postgres: sum(after.postgres, before.postgres),
+    redis: sum(after.redis, before.redis),
+  };
 }
 
 /**
@@ -195,11 +240,14 @@ async function runHttp(
   const statements = statementsSent - before;
   if (outcome.wrapped && !repeat)
     console.warn(`${label}: all ${calls.length} calls prepared were sent, and then sent again from the first`);
-  return summarize(label, outcome, statements, first + outcome.started, load.rate);
+  return { ...summarize(label, outcome, statements, first + outcome.started, load.rate), loadThread: outcome.thread };
 }
 
 /** Runs `load` in the HTTP load worker; its first failure fails the run, with the call and answer. */
-async function inWorker(label: string, load: HttpLoad): Promise<Timed & { wrapped: boolean }> {
+async function inWorker(
+  label: string,
+  load: HttpLoad,
+): Promise<Timed & { wrapped: boolean; thread: ThreadCpu | null }> {
   const file = join(__dirname, 'http-load.worker.js');
   if (!existsSync(file)) throw new Error(`${file} is missing: the benchmarks run compiled (npm run bench)`);
   const outcome = await new Promise<HttpLoadOutcome>((resolve, reject) => {
@@ -231,12 +279,23 @@ async function traceOne(label: string, operation: () => Promise<unknown>): Promi
  * request path alone, without the seeding, and without the load generator's worker thread.
  */
 async function profiled(label: string, enabled: boolean, work: () => Promise<RunResult>): Promise<RunResult> {
+  // Every run starts from a collected heap (run.sh passes --expose-gc): the garbage of the seeding
+  // and of earlier runs is not collected, and charged, during this one.
+  (globalThis as { gc?: () => void }).gc?.();
   const before = cpuSnapshot();
   const result = await profiledWork(label, enabled, work);
   const after = cpuSnapshot();
   if (before && after && result.requests > 0) {
-    const spent = cpuSpent(before, after);
-    result.cpu = { main: (spent.main * 1000) / result.requests, postgres: (spent.postgres * 1000) / result.requests };
+    const spent = cpuSpent(before, after, result.loadThread ?? null);
+    const perRequest = (seconds: number) => (seconds * 1000) / result.requests;
+    result.cpu = {
+      main: perRequest(spent.main),
+      mainSystem: perRequest(spent.mainSystem),
+      loadGenerator: perRequest(spent.loadGenerator),
+      otherThreads: perRequest(spent.otherThreads),
+      postgres: perRequest(spent.postgres),
+      redis: perRequest(spent.redis),
+    };
   }
   return result;
 }
@@ -304,7 +363,10 @@ export function report(baseline: RunResult, subject: RunResult): void {
   const width = Math.max(34, baseline.label.length, subject.label.length);
   const row = (r: RunResult) =>
     `${r.label.padEnd(width)} ${r.perSecond.toFixed(0).padStart(8)} req/s   p50 ${r.p50.toFixed(2).padStart(7)} ms   p99 ${r.p99.toFixed(2).padStart(7)} ms   max ${r.max.toFixed(1).padStart(7)} ms   ${r.statements.toFixed(1).padStart(5)} statements${
-      r.cpu ? `   CPU/request: main thread ${r.cpu.main.toFixed(2)} ms, PostgreSQL ${r.cpu.postgres.toFixed(2)} ms` : ''
+      r.cpu
+        ? `   CPU/request (ms): main thread ${r.cpu.main.toFixed(2)} (system ${r.cpu.mainSystem.toFixed(2)}), ` +
+          `load generator ${r.cpu.loadGenerator.toFixed(2)}, other threads ${r.cpu.otherThreads.toFixed(2)}, PostgreSQL ${r.cpu.postgres.toFixed(2)}, Redis ${r.cpu.redis.toFixed(2)}`
+        : ''
     }`;
   console.log(row(baseline));
   console.log(row(subject));

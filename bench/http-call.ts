@@ -34,7 +34,13 @@ export interface HttpLoad {
   rate?: number;
 }
 
-export type HttpLoadOutcome = (Timed & { wrapped: boolean }) | { error: string };
+/** The CPU seconds one thread has spent (Linux /proc), and its id there. */
+export interface ThreadCpu {
+  tid: string;
+  seconds: number;
+}
+
+export type HttpLoadOutcome = (Timed & { wrapped: boolean; thread: ThreadCpu | null }) | { error: string };
 
 export function sendCall(agent: Agent, port: number, call: HttpCall): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {

@@ -9,4 +9,4 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 rm -rf dist-bench
 trap 'rm -rf dist-bench' EXIT
 node_modules/.bin/tsc -p tsconfig.bench.json
-node dist-bench/bench/run.js "$@"
+node --expose-gc dist-bench/bench/run.js "$@"
