@@ -46,7 +46,7 @@ export async function runInTenant<T>(
   const opening = `START TRANSACTION; SELECT ${settings.join(', ')}`;
 
   const runner = dataSource.createQueryRunner();
-  const deferred: string[] = [];
+  const deferred: DeferredInsert[] = [];
   deferredOf.set(runner, deferred);
   const query = runner.query.bind(runner) as (...args: unknown[]) => Promise<unknown>;
   runner.query = ((sql: string, ...rest: unknown[]) => {
@@ -55,8 +55,8 @@ export async function runInTenant<T>(
       // Statements deferred to the commit travel with it, in the same message. A savepoint
       // (none is used today) ends deferral: a rollback to it must be able to undo what follows.
       if (sql !== 'COMMIT') deferredOf.delete(runner);
-      const pending = deferred.splice(0);
-      if (pending.length > 0) return query(`${pending.join(';\n')};\n${sql}`);
+      const pending = deferred.splice(0).map(({ head, rows }) => `${head} ${rows.join(', ')};\n`);
+      if (pending.length > 0) return query(`${pending.join('')}${sql}`);
     }
     if (sql === 'ROLLBACK') deferred.length = 0;
     return query(sql, ...rest);
@@ -68,20 +68,30 @@ export async function runInTenant<T>(
   }
 }
 
-const deferredOf = new WeakMap<QueryRunner, string[]>();
+/** Rows for one INSERT statement: `head` ends in VALUES; each row is a parenthesized list. */
+interface DeferredInsert {
+  head: string;
+  rows: string[];
+}
+
+const deferredOf = new WeakMap<QueryRunner, DeferredInsert[]>();
 
 /**
- * Defers `sql` (complete, with its values inlined as escaped literals: it travels in a
- * simple-protocol message) to the commit of the tenant transaction of `manager`, sent in the same
- * message as COMMIT: one round trip fewer for writes nothing in the transaction reads back (the
- * outbox). If it fails, the transaction rolls back. Returns false when the manager's transaction
- * cannot defer (not one opened by runInTenant, or past a savepoint): the caller then runs it now.
+ * Defers an INSERT (`head`, ending in VALUES, then `rows`, each a parenthesized list of values
+ * inlined as escaped literals: it travels in a simple-protocol message) to the commit of the
+ * tenant transaction of `manager`, sent in the same message as COMMIT: one round trip fewer for
+ * writes nothing in the transaction reads back (the outbox). Rows deferred with the same head
+ * join one statement, in the order they were deferred. If it fails, the transaction rolls back.
+ * Returns false when the manager's transaction cannot defer (not one opened by runInTenant, or
+ * past a savepoint): the caller then runs it now.
  */
-export function deferUntilCommit(manager: EntityManager, sql: string): boolean {
+export function deferInsertUntilCommit(manager: EntityManager, head: string, rows: string[]): boolean {
   const runner = manager.queryRunner;
   const deferred = runner?.isTransactionActive ? deferredOf.get(runner) : undefined;
   if (!deferred) return false;
-  deferred.push(sql);
+  const same = deferred.find((insert) => insert.head === head);
+  if (same) same.rows.push(...rows);
+  else deferred.push({ head, rows: [...rows] });
   return true;
 }
 

@@ -339,6 +339,24 @@ describe('POST /api/checkin', () => {
     expect(await rows(s.tenant.id, `SELECT id FROM outbox WHERE event_type = 'checkin.verified'`)).toHaveLength(1);
   });
 
+  it('records a verified check-in that no rule pays for: the activity and the check-in, no points', async () => {
+    const s = await shop();
+    await s.rule(30, { location_ids: [await f.location(s.token, { name: 'Elsewhere', coordinates: point(PARIS) })] });
+    const id = await f.location(s.token, { name: 'A', coordinates: point(LONDON) });
+    const customer = await f.customer(s.tenant);
+    const res = await checkIn(customer.token, at(LONDON, { location_id: id }));
+    expect(res.body).toMatchObject({ verified: true, points_awarded: 0 });
+    const [activity] = await rows<{ id: string; points_awarded: string }>(
+      s.tenant.id,
+      `SELECT id, points_awarded FROM activities WHERE type = 'check_in'`,
+    );
+    expect(activity).toMatchObject({ points_awarded: '0' });
+    expect(await checkinsOf(s.tenant.id)).toEqual([
+      expect.objectContaining({ location_id: id, verified: true, points_awarded: '0', activity_id: activity.id }),
+    ]);
+    expect(await balanceOf(s.tenant.id, customer.id)).toBe(0);
+  });
+
   it('treats another tenant’s or a deleted location as unknown: no_location_found, nothing written to the other tenant', async () => {
     const a = await shop();
     const b = await shop();

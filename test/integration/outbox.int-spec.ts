@@ -91,6 +91,9 @@ describe('transactional outbox', () => {
       'tier.changed',
       'checkin.verified',
     ]);
+    // One INSERT carried them all, with the commit: rows a statement writes share its command id.
+    const commands = await runInTenant(app, tenant.id, (m) => m.query(`SELECT DISTINCT cmin::text FROM outbox`));
+    expect(commands).toHaveLength(1);
   });
   it('stores payloads with quotes, backslashes and non-ASCII text exactly', async () => {
     const tenant = await make.tenant();

@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { escapeLiteral } from 'pg';
 import { randomUUID } from 'node:crypto';
-import { deferUntilCommit } from '../../database/tenant-transaction';
+import { deferInsertUntilCommit } from '../../database/tenant-transaction';
 
 export interface DomainEvent {
   type: string;
@@ -10,11 +10,14 @@ export interface DomainEvent {
   payload: Record<string, unknown>;
 }
 
+const OUTBOX_INSERT = 'INSERT INTO outbox (tenant_id, id, event_type, aggregate_type, aggregate_id, payload) VALUES';
+
 /**
  * Appends domain events to the outbox through the caller's transaction manager: the events
  * exist exactly when the change they describe committed. In a tenant transaction the insert
- * travels with the COMMIT (see deferUntilCommit), one round trip fewer; the events' `sequence`
- * then follows the commit order. Returns the event ids.
+ * travels with the COMMIT (see deferInsertUntilCommit), one round trip fewer, and all the
+ * transaction's events are one INSERT; the events' `sequence` then follows the commit order.
+ * Returns the event ids.
  */
 export async function appendToOutbox(
   manager: EntityManager,
@@ -23,13 +26,12 @@ export async function appendToOutbox(
 ): Promise<string[]> {
   if (events.length === 0) return [];
   const ids = events.map(() => randomUUID());
-  const rows = events.map((event, index) =>
-    [tenantId, ids[index], event.type, event.aggregateType, event.aggregateId, JSON.stringify(event.payload)]
-      .map((value) => escapeLiteral(value))
-      .join(', '),
+  const rows = events.map(
+    (event, index) =>
+      `(${[tenantId, ids[index], event.type, event.aggregateType, event.aggregateId, JSON.stringify(event.payload)]
+        .map((value) => escapeLiteral(value))
+        .join(', ')})`,
   );
-  const sql = `INSERT INTO outbox (tenant_id, id, event_type, aggregate_type, aggregate_id, payload)
-               VALUES ${rows.map((row) => `(${row})`).join(', ')}`;
-  if (!deferUntilCommit(manager, sql)) await manager.query(sql);
+  if (!deferInsertUntilCommit(manager, OUTBOX_INSERT, rows)) await manager.query(`${OUTBOX_INSERT} ${rows.join(', ')}`);
   return ids;
 }

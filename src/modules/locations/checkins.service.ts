@@ -8,6 +8,7 @@ import { IdempotentOutcome } from '../../common/idempotency/idempotent-outcome';
 import { appendToOutbox } from '../../common/outbox/outbox';
 import { APP_CONFIG } from '../../config/config.module';
 import { AppConfig } from '../../config/configuration';
+import { Statement } from '../../database/statements';
 import { advisoryKey } from '../../database/tenant-transaction';
 import { ActivitiesService } from '../loyalty/activities/activities.service';
 import { CheckinPolicy, gpsTolerance, judgeCheckin } from './checkin-verdict';
@@ -91,24 +92,7 @@ export class CheckinsService {
     );
 
     const checkinId = randomUUID();
-    let earned: { activityId: string; points: number } | null = null;
-    if (verdict.verified && facts.earns) {
-      const result = await this.activities.recordWithin(
-        manager,
-        actor,
-        {
-          type: 'check_in',
-          customer_id: customerId,
-          location_id: facts.location_id!,
-          channel: 'app',
-          attributes: { checkin_id: checkinId },
-        },
-        now,
-      );
-      earned = { activityId: result.activity_id!, points: result.points_awarded };
-    }
-
-    const insert = {
+    const checkinRow = (earned: { activityId: string; points: number } | null): Statement => ({
       sql: `INSERT INTO checkins (tenant_id, id, customer_id, location_id, position, accuracy_m, distance_m, device,
                                   verified, reasons, activity_id, points_awarded, occurred_at)
             VALUES ($1, $2, $5, $6, ${pointFrom('$3::float8', '$4::float8')}, $7, $8, $9, $10, $11, $12, $13, $14)`,
@@ -128,8 +112,28 @@ export class CheckinsService {
         earned?.points ?? 0,
         now,
       ],
-    };
-    await manager.query(insert.sql, insert.values);
+    });
+    let earned: { activityId: string; points: number } | null = null;
+    if (verdict.verified && facts.earns) {
+      // The check-in row is written in the statement that writes the activity and its points.
+      const result = await this.activities.recordWithin(
+        manager,
+        actor,
+        {
+          type: 'check_in',
+          customer_id: customerId,
+          location_id: facts.location_id!,
+          channel: 'app',
+          attributes: { checkin_id: checkinId },
+        },
+        now,
+        { alongside: checkinRow },
+      );
+      earned = { activityId: result.activity_id!, points: result.points_awarded };
+    } else {
+      const row = checkinRow(null);
+      await manager.query(row.sql, row.values);
+    }
     if (verdict.verified) {
       await appendToOutbox(manager, tenantId, [
         {

@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { InsufficientPointsError } from './ledger.errors';
 import { TransactionType } from './point-transaction.entity';
 import { queryPrepared } from '../../../database/prepared';
+import { asCtes, Statement } from '../../../database/statements';
 
 /**
  * The points ledger, written only through these functions and only inside a tenant transaction.
@@ -38,15 +39,9 @@ export interface CreditEntry {
   actor?: string | null;
 }
 
-/** A statement run as a CTE of another, its placeholders numbered from $1 (the host statement's come after). */
-export interface AlongsideStatement {
-  sql: string;
-  values: unknown[];
-}
-
 export interface CreditOptions {
-  /** Written in the same statement as the credit (e.g. the activity that earned it): one round trip fewer. */
-  alongside?: AlongsideStatement;
+  /** Written in the same statement as the credit (e.g. the activity that earned it): one round trip fewer each. */
+  alongside?: Statement[];
   now: Date;
   /** Held until then (the program's pending period); null when spendable at once. */
   availableAt: Date | null;
@@ -182,11 +177,11 @@ export async function credit(
   });
   if (rows.length === 0) return [];
   // One statement: a ledger row and a lot per entry, the account's totals, and what goes alongside.
-  const { alongside } = options;
-  const $ = (index: number) => `$${index + (alongside?.values.length ?? 0)}`;
+  const alongside = asCtes(options.alongside ?? []);
+  const $ = (index: number) => `$${index + alongside.offset}`;
   await queryPrepared(
     manager,
-    `WITH ${alongside ? `alongside AS (${alongside.sql}), ` : ''}entry AS (
+    `WITH ${alongside.ctes}entry AS (
        SELECT * FROM unnest(${$(3)}::uuid[], ${$(4)}::text[], ${$(5)}::bigint[], ${$(6)}::bigint[], ${$(7)}::uuid[], ${$(8)}::uuid[], ${$(9)}::text[],
                             ${$(10)}::text[], ${$(11)}::text[])
          AS e(id, type, points, balance_after, activity_id, rule_id, reference, reason, actor)
@@ -206,7 +201,7 @@ export async function credit(
             updated_at = now()
       WHERE tenant_id = ${$(1)} AND id = ${$(2)}`,
     [
-      ...(alongside?.values ?? []),
+      ...alongside.values,
       account.tenantId,
       account.id,
       rows.map((row) => row.id),
