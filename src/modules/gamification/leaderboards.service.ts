@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { EntityManager } from 'typeorm';
@@ -14,6 +14,7 @@ import { localMidnight } from '../loyalty/ledger/expiry-policy';
 import { resolveSettings } from '../tenants/tenant-settings';
 import { AfterCommit } from './after-commit';
 import { LeaderboardDto, LeaderboardEntryDto } from './dto/leaderboard.dto';
+import { LeaderboardIncrements } from './leaderboard-increments';
 import {
   bucketsAt,
   bucketTtlSeconds,
@@ -58,9 +59,10 @@ const DAY_MS = 86_400_000;
  * covers those who opted out after earning).
  */
 @Injectable()
-export class LeaderboardsService {
+export class LeaderboardsService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(LeaderboardsService.name);
   private readonly prefix: string;
+  private readonly increments: LeaderboardIncrements;
 
   constructor(
     private readonly database: TenantDatabase,
@@ -69,6 +71,14 @@ export class LeaderboardsService {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.prefix = config.QUEUE_PREFIX;
+    this.increments = new LeaderboardIncrements(redis, (error) =>
+      this.logger.warn(`leaderboard increments failed: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
+
+  /** Increments still gathering reach Redis before the process stops (Redis closes after this). */
+  beforeApplicationShutdown(): Promise<void> {
+    return this.increments.flush();
   }
 
   /** Whether the customer may appear on boards: an active customer who has not opted out. */
@@ -95,20 +105,20 @@ export class LeaderboardsService {
     if (earning.length === 0) return;
     const { listed, timeZone } = standing ?? (await this.standingOf(manager, tenantId, customerId));
     if (!listed) return;
-    this.afterCommit.schedule(manager, () => {
-      // A plain pipeline, not MULTI: the increments need no atomicity among themselves (a
-      // partial write is derived state the rebuild job repairs), and MULTI costs Redis and the
-      // client a transaction on every earn.
-      const pipeline = this.redis.pipeline();
+    this.afterCommit.schedule(manager, async () => {
+      // Gathered with other requests' increments (see LeaderboardIncrements): the request does
+      // not wait for Redis. No MULTI: the increments need no atomicity among themselves (a
+      // partial write is derived state the rebuild job repairs).
       for (const entry of earning) {
         for (const bucket of bucketsAt(entry.at, timeZone)) {
-          const key = leaderboardKey(this.prefix, tenantId, bucket);
-          pipeline.zincrby(key, entry.points, customerId);
-          const ttl = bucketTtlSeconds(bucket);
-          if (ttl !== null) pipeline.expire(key, ttl);
+          this.increments.add(
+            leaderboardKey(this.prefix, tenantId, bucket),
+            customerId,
+            entry.points,
+            bucketTtlSeconds(bucket),
+          );
         }
       }
-      return pipeline.exec();
     });
   }
 
@@ -190,6 +200,8 @@ export class LeaderboardsService {
     callerId: string | null,
     limit: number,
   ): Promise<Pick<LeaderboardDto, 'data' | 'me'>> {
+    // What this process has earned and not yet sent is on the board before it is read.
+    await this.increments.flush();
     const excluded = await this.unlisted(manager, tenantId);
     // Enough of the top that, after leaving the excluded out, `limit` remain.
     const flat = await this.redis.zrevrange(key, 0, limit + excluded.size - 1, 'WITHSCORES');
@@ -273,6 +285,8 @@ export class LeaderboardsService {
    * settles it.
    */
   async rebuildTenant(tenantId: string, now = new Date()): Promise<{ boards: number; members: number }> {
+    // This process's gathered increments land first: sent after the rebuild, they would count twice.
+    await this.increments.flush();
     const { timeZone, points, challenges } = await this.database.run(tenantId, async (manager) => {
       const zone = (await loadSettings(manager, tenantId)).loyalty.time_zone;
       const starts = periodStarts(now, zone);
