@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { AddressInfo } from 'node:net';
 import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module';
@@ -22,6 +21,7 @@ import {
   RunResult,
   send,
 } from './harness';
+import { BenchServer } from './server';
 
 const LOCATIONS = 100_000;
 const CUSTOMERS = 100_000;
@@ -35,7 +35,7 @@ const METRES_PER_DEGREE = 111_320;
 /** The open-loop runs' connections: the 64 of the issue's "p99 ≤ 20 ms at 64 connections". */
 const OPEN_LOOP_CONNECTIONS = 64;
 /** Seconds of unreported load on both sides before the first measured pair. */
-const WARM_UP_SECONDS = 3;
+const WARM_UP_SECONDS = 10;
 
 /**
  * The rate offered in the open-loop runs, unless --rate says otherwise: a quarter of the raw
@@ -112,9 +112,11 @@ export async function checkinBenchmark({ concurrency, seconds, rate }: BenchOpti
 
   await withScratchDatabase(ownerUrl, async (scratchOwnerUrl) => {
     process.env.DATABASE_URL = withDatabase(appUrl, databaseName(scratchOwnerUrl));
+    // In this process for seeding and checks only; the requests go to the server's own process.
     const app = await createHttpApp(AppModule);
-    await app.listen(0, '127.0.0.1');
-    const { port } = app.getHttpServer().address() as AddressInfo;
+    await app.init();
+    const server = await BenchServer.start();
+    const { port } = server;
     const pool = new Pool({
       connectionString: process.env.DATABASE_URL,
       max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
@@ -169,7 +171,7 @@ export async function checkinBenchmark({ concurrency, seconds, rate }: BenchOpti
       const warmUp = { concurrency, seconds: WARM_UP_SECONDS };
       const warmBaseline = await measure('warm-up: raw pg', rawCheckIn(true, false), warmUp);
       const warmCalls = checkInCalls(3 * warmBaseline.requests + 1000, true, false);
-      use((await measureHttp('warm-up: API', port, warmCalls, warmUp)).sent);
+      use((await measureHttp('warm-up: API', server, warmCalls, warmUp)).sent);
 
       const runs: Array<[RunResult, RunResult]> = [];
       for (const { label, named, outside } of mixes) {
@@ -177,7 +179,7 @@ export async function checkinBenchmark({ concurrency, seconds, rate }: BenchOpti
         const baseline = await measure(`raw pg: check-in (${label})`, raw, { concurrency, seconds });
         // More calls than the API can send in the time (it does not outrun raw PostgreSQL).
         const calls = checkInCalls(3 * baseline.requests + 1000, named, outside);
-        const subject = await measureHttp(`API: check-in (${label})`, port, calls, { concurrency, seconds });
+        const subject = await measureHttp(`API: check-in (${label})`, server, calls, { concurrency, seconds });
         use(subject.sent);
         runs.push([baseline, subject]);
 
@@ -185,7 +187,7 @@ export async function checkinBenchmark({ concurrency, seconds, rate }: BenchOpti
         const atRate = { rate: offered, seconds, connections: OPEN_LOOP_CONNECTIONS };
         const rawAtRate = await measureAtRate(`raw pg: check-in (${label})`, raw, atRate);
         const apiCalls = checkInCalls(callsAtRate(offered, seconds), named, outside);
-        const apiAtRate = await measureHttpAtRate(`API: check-in (${label})`, port, apiCalls, atRate);
+        const apiAtRate = await measureHttpAtRate(`API: check-in (${label})`, server, apiCalls, atRate);
         use(apiAtRate.sent);
         runs.push([rawAtRate, apiAtRate]);
       }
@@ -216,7 +218,7 @@ export async function checkinBenchmark({ concurrency, seconds, rate }: BenchOpti
       const nearbyBaseline = await measure('raw pg: nearby (5 km, 20)', nearbyRaw, { concurrency, seconds });
       const nearby = await measureHttp(
         'API: GET /api/locations/nearby',
-        port,
+        server,
         nearbyCalls(3 * nearbyBaseline.requests + 1000),
         {
           concurrency,
@@ -231,7 +233,7 @@ export async function checkinBenchmark({ concurrency, seconds, rate }: BenchOpti
         await measureAtRate('raw pg: nearby (5 km, 20)', nearbyRaw, nearbyAtRate),
         await measureHttpAtRate(
           'API: GET /api/locations/nearby',
-          port,
+          server,
           nearbyCalls(callsAtRate(nearbyOffered, seconds)),
           { ...nearbyAtRate, repeat: true },
         ),
@@ -243,6 +245,7 @@ export async function checkinBenchmark({ concurrency, seconds, rate }: BenchOpti
       await analytics(scratchOwnerUrl, port, world, app.get(TokenService));
     } finally {
       await pool.end();
+      await server.stop();
       await app.close();
     }
   });

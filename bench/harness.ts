@@ -1,11 +1,11 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
-import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Client } from 'pg';
 import { HttpCall, HttpLoad, HttpLoadOutcome, sendCall, ThreadCpu, unexpected } from './http-call';
 import { closedLoop, openLoop, Timed } from './load';
+import type { BenchServer } from './server';
 
 export type { HttpCall } from './http-call';
 
@@ -48,18 +48,28 @@ interface CpuSnapshot {
   mainUser: number;
   mainSystem: number;
   otherThreads: Map<string, number>;
+  server: ProcessCpu | null;
   postgres: Map<string, number>;
   redis: Map<string, number>;
 }
 
+/** A process's CPU seconds: its main thread (user, system) and its other threads, by id. */
+interface ProcessCpu {
+  mainUser: number;
+  mainSystem: number;
+  otherThreads: Map<string, number>;
+}
+
 /** CPU time per request (ms); see CpuSnapshot. */
 export interface CpuPerRequest {
-  main: number;
-  mainSystem: number;
+  /** This process's main thread: the baselines' pg calls. */
+  client: number;
+  /** The API server process (BenchServer), all its threads; of which its main thread, and that thread's system time. */
+  server: number;
+  serverMain: number;
+  serverSystem: number;
   /** The HTTP load worker (API runs). */
   loadGenerator: number;
-  /** This process's threads but the main thread and the load worker: V8's GC helpers, libuv's pool. */
-  otherThreads: number;
   postgres: number;
   redis: number;
 }
@@ -71,18 +81,25 @@ const timesOf = (stat: string): [user: number, system: number] => {
 };
 const totalOf = (stat: string) => timesOf(stat).reduce((a, b) => a + b);
 
-function cpuSnapshot(): CpuSnapshot | null {
-  try {
-    const [mainUser, mainSystem] = timesOf(readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8'));
-    const otherThreads = new Map<string, number>();
-    for (const tid of readdirSync('/proc/self/task')) {
-      if (tid === String(process.pid)) continue;
-      try {
-        otherThreads.set(tid, totalOf(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')));
-      } catch {
-        // the thread ended meanwhile
-      }
+function processCpu(pid: number | 'self'): ProcessCpu {
+  const [mainUser, mainSystem] = timesOf(
+    readFileSync(`/proc/${pid}/task/${pid === 'self' ? process.pid : pid}/stat`, 'utf8'),
+  );
+  const otherThreads = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    if (tid === String(pid === 'self' ? process.pid : pid)) continue;
+    try {
+      otherThreads.set(tid, totalOf(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')));
+    } catch {
+      // the thread ended meanwhile
     }
+  }
+  return { mainUser, mainSystem, otherThreads };
+}
+
+function cpuSnapshot(server?: BenchServer): CpuSnapshot | null {
+  try {
+    const own = processCpu('self');
     const postgres = new Map<string, number>();
     const redis = new Map<string, number>();
     for (const pid of readdirSync('/proc')) {
@@ -95,7 +112,7 @@ function cpuSnapshot(): CpuSnapshot | null {
         // the process ended meanwhile
       }
     }
-    return { mainUser, mainSystem, otherThreads, postgres, redis };
+    return { ...own, server: server ? processCpu(server.pid) : null, postgres, redis };
   } catch {
     return null;
   }
@@ -112,19 +129,23 @@ function cpuSpent(before: CpuSnapshot, after: CpuSnapshot, load: ThreadCpu | nul
     for (const [id, seconds] of now) if (id !== load?.tid) total += seconds - (then.get(id) ?? 0);
     return total;
   };
+  const main = (cpu: ProcessCpu) => cpu.mainUser + cpu.mainSystem;
+  const serverMain = after.server && before.server ? main(after.server) - main(before.server) : 0;
+  const serverOther = after.server && before.server ? sum(after.server.otherThreads, before.server.otherThreads) : 0;
   return {
-    main: after.mainUser + after.mainSystem - before.mainUser - before.mainSystem,
-    mainSystem: after.mainSystem - before.mainSystem,
+    client: main(after) - main(before),
+    server: serverMain + serverOther,
+    serverMain,
+    serverSystem: after.server && before.server ? after.server.mainSystem - before.server.mainSystem : 0,
     loadGenerator: load?.seconds ?? 0,
-    otherThreads: sum(after.otherThreads, before.otherThreads),
     postgres: sum(after.postgres, before.postgres),
     redis: sum(after.redis, before.redis),
   };
 }
 
 /**
- * Every statement pg sends from the main thread (the app's pool and the baselines' alike; the
- * HTTP load worker sends none) passes here; a run reports how many it took per request.
+ * Every statement pg sends from this process (the baselines'; the API server's are counted in its
+ * own process, see server-probe.ts) passes here; a run reports how many it took per request.
  */
 let statementsSent = 0;
 let lastStatements: string[] = [];
@@ -152,7 +173,7 @@ export function measure(
   operation: () => Promise<unknown>,
   options: { concurrency: number; seconds: number },
 ): Promise<RunResult> {
-  return profiled(label, label.startsWith('API'), async () => {
+  return profiled(label, undefined, async () => {
     await traceOne(label, operation);
     const before = statementsSent;
     const timed = await closedLoop(operation, options);
@@ -171,7 +192,7 @@ export function measureAtRate(
   { rate, seconds, connections = Infinity }: { rate: number; seconds: number; connections?: number },
 ): Promise<RunResult> {
   const labelled = `${label} at ${formatRate(rate)} req/s offered`;
-  return profiled(labelled, label.startsWith('API'), async () => {
+  return profiled(labelled, undefined, async () => {
     await traceOne(labelled, operation);
     const before = statementsSent;
     const timed = await openLoop(operation, { rate, connections, seconds });
@@ -189,11 +210,11 @@ export function measureAtRate(
  */
 export function measureHttp(
   label: string,
-  port: number,
+  server: BenchServer,
   calls: HttpCall[],
   { concurrency, seconds, repeat = false }: { concurrency: number; seconds: number; repeat?: boolean },
 ): Promise<RunResult> {
-  return profiled(label, true, () => runHttp(label, port, calls, { connections: concurrency, seconds }, repeat));
+  return profiled(label, server, () => runHttp(label, server, calls, { connections: concurrency, seconds }, repeat));
 }
 
 /**
@@ -204,7 +225,7 @@ export function measureHttp(
  */
 export function measureHttpAtRate(
   label: string,
-  port: number,
+  server: BenchServer,
   calls: HttpCall[],
   {
     rate,
@@ -214,7 +235,7 @@ export function measureHttpAtRate(
   }: { rate: number; connections: number; seconds: number; repeat?: boolean },
 ): Promise<RunResult> {
   const labelled = `${label} at ${formatRate(rate)} req/s offered`;
-  return profiled(labelled, true, () => runHttp(labelled, port, calls, { connections, seconds, rate }, repeat));
+  return profiled(labelled, server, () => runHttp(labelled, server, calls, { connections, seconds, rate }, repeat));
 }
 
 /** How many calls an open-loop run of `seconds` at `rate` sends (plus one if its SQL is traced). */
@@ -224,7 +245,7 @@ export function callsAtRate(rate: number, seconds: number): number {
 
 async function runHttp(
   label: string,
-  port: number,
+  server: BenchServer,
   calls: HttpCall[],
   load: Pick<HttpLoad, 'connections' | 'seconds' | 'rate'>,
   repeat: boolean,
@@ -232,12 +253,14 @@ async function runHttp(
   if (!calls.length) throw new Error(`${label}: no calls to send`);
   let first = 0;
   if (process.env.BENCH_TRACE_SQL) {
-    await traceOne(label, () => send(port, calls[0]));
+    await server.startTrace();
+    await send(server.port, calls[0]);
+    printTrace(label, await server.stopTrace());
     first = 1;
   }
-  const before = statementsSent;
-  const outcome = await inWorker(label, { ...load, port, calls, first });
-  const statements = statementsSent - before;
+  const before = await server.statements();
+  const outcome = await inWorker(label, { ...load, port: server.port, calls, first });
+  const statements = (await server.statements()) - before;
   if (outcome.wrapped && !repeat)
     console.warn(`${label}: all ${calls.length} calls prepared were sent, and then sent again from the first`);
   return { ...summarize(label, outcome, statements, first + outcome.started, load.rate), loadThread: outcome.thread };
@@ -268,54 +291,52 @@ async function traceOne(label: string, operation: () => Promise<unknown>): Promi
   if (!process.env.BENCH_TRACE_SQL) return;
   lastStatements = [];
   await operation();
+  printTrace(label, lastStatements);
+}
+
+function printTrace(label: string, statements: string[]): void {
   console.log(
-    `${label}: ${lastStatements.length} statements\n${lastStatements.map((sql) => `  | ${sql.replace(/\s+/g, ' ').slice(0, 160)}`).join('\n')}`,
+    `${label}: ${statements.length} statements\n${statements.map((sql) => `  | ${sql.replace(/\s+/g, ' ').slice(0, 160)}`).join('\n')}`,
   );
 }
 
 /**
- * With BENCH_PROFILE_DIR set, `work` (when `enabled`: the API runs) is CPU-profiled into that
- * folder (open the .cpuprofile in Chrome DevTools): the main thread, i.e. the server, during the
- * request path alone, without the seeding, and without the load generator's worker thread.
+ * Runs `work`, with the CPU it took per request (see CpuPerRequest). With BENCH_PROFILE_DIR set,
+ * the API server (`server`: the API runs) is CPU-profiled into that folder meanwhile (open the
+ * .cpuprofile in Chrome DevTools): its main thread during the requests alone.
  */
-async function profiled(label: string, enabled: boolean, work: () => Promise<RunResult>): Promise<RunResult> {
+async function profiled(
+  label: string,
+  server: BenchServer | undefined,
+  work: () => Promise<RunResult>,
+): Promise<RunResult> {
   // Every run starts from a collected heap (run.sh passes --expose-gc): the garbage of the seeding
   // and of earlier runs is not collected, and charged, during this one.
   (globalThis as { gc?: () => void }).gc?.();
-  const before = cpuSnapshot();
-  const result = await profiledWork(label, enabled, work);
-  const after = cpuSnapshot();
+  const folder = server && process.env.BENCH_PROFILE_DIR;
+  if (folder) await server.startProfile();
+  const before = cpuSnapshot(server);
+  const result = await work();
+  const after = cpuSnapshot(server);
+  if (folder) {
+    const file = join(folder, `${label.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.cpuprofile`);
+    await server.stopProfile(file);
+    console.log(`profile: ${file}`);
+  }
   if (before && after && result.requests > 0) {
     const spent = cpuSpent(before, after, result.loadThread ?? null);
     const perRequest = (seconds: number) => (seconds * 1000) / result.requests;
     result.cpu = {
-      main: perRequest(spent.main),
-      mainSystem: perRequest(spent.mainSystem),
+      client: perRequest(spent.client),
+      server: perRequest(spent.server),
+      serverMain: perRequest(spent.serverMain),
+      serverSystem: perRequest(spent.serverSystem),
       loadGenerator: perRequest(spent.loadGenerator),
-      otherThreads: perRequest(spent.otherThreads),
       postgres: perRequest(spent.postgres),
       redis: perRequest(spent.redis),
     };
   }
   return result;
-}
-
-async function profiledWork(label: string, enabled: boolean, work: () => Promise<RunResult>): Promise<RunResult> {
-  const folder = process.env.BENCH_PROFILE_DIR;
-  if (!folder || !enabled) return work();
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-  try {
-    return await work();
-  } finally {
-    const { profile } = await session.post('Profiler.stop');
-    const file = join(folder, `${label.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.cpuprofile`);
-    writeFileSync(file, JSON.stringify(profile));
-    session.disconnect();
-    console.log(`profile: ${file}`);
-  }
 }
 
 function summarize(label: string, timed: Timed, statements: number, sent: number, offered?: number): RunResult {
@@ -364,8 +385,9 @@ export function report(baseline: RunResult, subject: RunResult): void {
   const row = (r: RunResult) =>
     `${r.label.padEnd(width)} ${r.perSecond.toFixed(0).padStart(8)} req/s   p50 ${r.p50.toFixed(2).padStart(7)} ms   p99 ${r.p99.toFixed(2).padStart(7)} ms   max ${r.max.toFixed(1).padStart(7)} ms   ${r.statements.toFixed(1).padStart(5)} statements${
       r.cpu
-        ? `   CPU/request (ms): main thread ${r.cpu.main.toFixed(2)} (system ${r.cpu.mainSystem.toFixed(2)}), ` +
-          `load generator ${r.cpu.loadGenerator.toFixed(2)}, other threads ${r.cpu.otherThreads.toFixed(2)}, PostgreSQL ${r.cpu.postgres.toFixed(2)}, Redis ${r.cpu.redis.toFixed(2)}`
+        ? `   CPU/request (ms): client ${r.cpu.client.toFixed(2)}, API server ${r.cpu.server.toFixed(2)} ` +
+          `(main thread ${r.cpu.serverMain.toFixed(2)}, of it system ${r.cpu.serverSystem.toFixed(2)}), ` +
+          `load generator ${r.cpu.loadGenerator.toFixed(2)}, PostgreSQL ${r.cpu.postgres.toFixed(2)}, Redis ${r.cpu.redis.toFixed(2)}`
         : ''
     }`;
   console.log(row(baseline));

@@ -1,8 +1,6 @@
-import { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
-import { AppModule } from '../src/app.module';
-import { createHttpApp } from '../src/common/http/http-app';
 import { BenchOptions, get, measure, measureHttp, report } from './harness';
+import { BenchServer } from './server';
 
 /**
  * GET /health/ready (one PostgreSQL round trip and one Redis PING through the full HTTP stack)
@@ -14,14 +12,12 @@ export async function readinessBenchmark({ concurrency, seconds }: BenchOptions)
   const baseline = await measure('raw pg: SELECT 1', () => pool.query('SELECT 1'), { concurrency, seconds });
   await pool.end();
 
-  const app = await createHttpApp(AppModule);
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as AddressInfo;
-  const api = await measureHttp('API: GET /health/ready', port, [get('/health/ready')], {
+  const server = await BenchServer.start();
+  const api = await measureHttp('API: GET /health/ready', server, [get('/health/ready')], {
     concurrency,
     seconds,
     repeat: true,
   });
-  await app.close();
+  await server.stop();
   report(baseline, api);
 }

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { AddressInfo } from 'node:net';
 import { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module';
@@ -10,6 +9,7 @@ import { TokenService } from '../src/modules/accounts/token.service';
 import { credit, lockAccount } from '../src/modules/loyalty/ledger/ledger';
 import { generateVoucherCode } from '../src/modules/rewards/voucher-code';
 import { BenchOptions, measure, measureHttp, postJson, report, RunResult } from './harness';
+import { BenchServer } from './server';
 
 const CUSTOMERS = 1000;
 const REWARDS = 50;
@@ -43,9 +43,11 @@ export async function redeemBenchmark({ concurrency, seconds }: BenchOptions) {
 
   await withScratchDatabase(ownerUrl, async (scratchOwnerUrl) => {
     process.env.DATABASE_URL = withDatabase(appUrl, databaseName(scratchOwnerUrl));
+    // In this process for seeding and checks only; the requests go to the server's own process.
     const app = await createHttpApp(AppModule);
-    await app.listen(0, '127.0.0.1');
-    const { port } = app.getHttpServer().address() as AddressInfo;
+    await app.init();
+    const server = await BenchServer.start();
+
     const pool = new Pool({
       connectionString: process.env.DATABASE_URL,
       max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
@@ -65,7 +67,7 @@ export async function redeemBenchmark({ concurrency, seconds }: BenchOptions) {
       ] as const) {
         const baseline = await measure(`raw pg: redeem (${mix})`, raw(rewardId), { concurrency, seconds });
         const calls = api(rewardId, 3 * baseline.requests + 1000);
-        const subject = await measureHttp(`API: POST redeem (${mix})`, port, calls, {
+        const subject = await measureHttp(`API: POST redeem (${mix})`, server, calls, {
           concurrency,
           seconds,
           repeat: true,
@@ -76,6 +78,7 @@ export async function redeemBenchmark({ concurrency, seconds }: BenchOptions) {
       await checkLedger(app.get(DataSource), catalog);
     } finally {
       await pool.end();
+      await server.stop();
       await app.close();
     }
   });
