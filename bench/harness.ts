@@ -1,9 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { Agent } from 'node:http';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Client } from 'pg';
-import { HttpCall, HttpLoad, HttpLoadOutcome, sendCall, ThreadCpu, unexpected } from './http-call';
+import { HttpCall, HttpLoad, HttpLoadOutcome, unexpected } from './http-call';
+import { ConnectionPool, encodeCall } from './http-connections';
+import { commandOf, cpuSeconds, cpuTimes } from './proc-stat';
 import { closedLoop, openLoop, Timed } from './load';
 import type { BenchServer } from './server';
 
@@ -33,38 +34,34 @@ export interface RunResult {
   max: number;
   /** The open loop's offered rate (calls a second); absent for closed-loop runs. */
   offered?: number;
-  /** CPU time per request (ms): this process's main thread (the server, or the baseline's pg calls) and the rest. */
+  /** CPU time per request (ms), see CpuPerRequest. */
   cpu?: CpuPerRequest;
-  /** The HTTP load worker's thread and CPU (API runs). */
-  loadThread?: ThreadCpu | null;
+  /** The CPU seconds the HTTP load worker spent (API runs). */
+  loadSeconds?: number;
 }
 
 /**
- * CPU seconds so far (Linux /proc): this process's main thread, user and system (the kernel's
- * share: socket writes and the loopback network stack); its other threads (the HTTP load
- * worker, V8's garbage-collection helpers, libuv's pool); and each PostgreSQL and Redis process.
+ * CPU seconds so far (Linux /proc): this process's main thread (the baselines' pg calls), the API
+ * server's process (its main thread, user and system, and its other threads: V8's GC helpers,
+ * libuv's pool), and each PostgreSQL and Redis process. The load worker reports its own.
  */
 interface CpuSnapshot {
-  mainUser: number;
-  mainSystem: number;
-  otherThreads: Map<string, number>;
-  server: ProcessCpu | null;
+  client: number;
+  server: ServerCpu | null;
   postgres: Map<string, number>;
   redis: Map<string, number>;
 }
 
-/** A process's CPU seconds: its main thread (user, system) and its other threads, by id. */
-interface ProcessCpu {
-  mainUser: number;
+interface ServerCpu {
+  main: number;
   mainSystem: number;
   otherThreads: Map<string, number>;
 }
 
 /** CPU time per request (ms); see CpuSnapshot. */
 export interface CpuPerRequest {
-  /** This process's main thread: the baselines' pg calls. */
   client: number;
-  /** The API server process (BenchServer), all its threads; of which its main thread, and that thread's system time. */
+  /** The API server process, all its threads; of which its main thread, and that thread's system time. */
   server: number;
   serverMain: number;
   serverSystem: number;
@@ -74,70 +71,64 @@ export interface CpuPerRequest {
   redis: number;
 }
 
-const TICKS = 100; // USER_HZ
-const timesOf = (stat: string): [user: number, system: number] => {
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return [Number(fields[11]) / TICKS, Number(fields[12]) / TICKS];
-};
-const totalOf = (stat: string) => timesOf(stat).reduce((a, b) => a + b);
-
-function processCpu(pid: number | 'self'): ProcessCpu {
-  const [mainUser, mainSystem] = timesOf(
-    readFileSync(`/proc/${pid}/task/${pid === 'self' ? process.pid : pid}/stat`, 'utf8'),
-  );
+function serverCpu(pid: number): ServerCpu {
+  const { user, system } = cpuTimes(`/proc/${pid}/task/${pid}/stat`);
   const otherThreads = new Map<string, number>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    if (tid === String(pid === 'self' ? process.pid : pid)) continue;
+    if (tid === String(pid)) continue;
     try {
-      otherThreads.set(tid, totalOf(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')));
+      otherThreads.set(tid, cpuSeconds(`/proc/${pid}/task/${tid}/stat`));
     } catch {
       // the thread ended meanwhile
     }
   }
-  return { mainUser, mainSystem, otherThreads };
+  return { main: user + system, mainSystem: system, otherThreads };
 }
 
 function cpuSnapshot(server?: BenchServer): CpuSnapshot | null {
   try {
-    const own = processCpu('self');
     const postgres = new Map<string, number>();
     const redis = new Map<string, number>();
     for (const pid of readdirSync('/proc')) {
       if (!/^\d+$/.test(pid)) continue;
       try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        if (stat.includes('(postgres)')) postgres.set(pid, totalOf(stat));
-        else if (stat.includes('(redis-server)')) redis.set(pid, totalOf(stat));
+        const command = commandOf(`/proc/${pid}/stat`);
+        if (command === 'postgres') postgres.set(pid, cpuSeconds(`/proc/${pid}/stat`));
+        else if (command === 'redis-server') redis.set(pid, cpuSeconds(`/proc/${pid}/stat`));
       } catch {
         // the process ended meanwhile
       }
     }
-    return { ...own, server: server ? processCpu(server.pid) : null, postgres, redis };
+    return {
+      client: cpuSeconds(`/proc/self/task/${process.pid}/stat`),
+      server: server ? serverCpu(server.pid) : null,
+      postgres,
+      redis,
+    };
   } catch {
     return null;
   }
 }
 
 /**
- * CPU seconds spent between two snapshots, the load worker's (which reports its own, `load`)
- * apart. A process or thread that ended in between (an idle pooled connection closed) is left
- * out: what it spent during the run is lost with it.
+ * CPU seconds spent between two snapshots, plus the load worker's own (`loadSeconds`). A process
+ * or thread that ended in between (an idle pooled connection closed) is left out: what it spent
+ * during the run is lost with it.
  */
-function cpuSpent(before: CpuSnapshot, after: CpuSnapshot, load: ThreadCpu | null): CpuPerRequest {
+function cpuSpent(before: CpuSnapshot, after: CpuSnapshot, loadSeconds: number): CpuPerRequest {
   const sum = (now: Map<string, number>, then: Map<string, number>) => {
     let total = 0;
-    for (const [id, seconds] of now) if (id !== load?.tid) total += seconds - (then.get(id) ?? 0);
+    for (const [id, seconds] of now) total += seconds - (then.get(id) ?? 0);
     return total;
   };
-  const main = (cpu: ProcessCpu) => cpu.mainUser + cpu.mainSystem;
-  const serverMain = after.server && before.server ? main(after.server) - main(before.server) : 0;
-  const serverOther = after.server && before.server ? sum(after.server.otherThreads, before.server.otherThreads) : 0;
+  const [server, earlier] = [after.server, before.server];
+  const serverMain = server && earlier ? server.main - earlier.main : 0;
   return {
-    client: main(after) - main(before),
-    server: serverMain + serverOther,
+    client: after.client - before.client,
+    server: serverMain + (server && earlier ? sum(server.otherThreads, earlier.otherThreads) : 0),
     serverMain,
-    serverSystem: after.server && before.server ? after.server.mainSystem - before.server.mainSystem : 0,
-    loadGenerator: load?.seconds ?? 0,
+    serverSystem: server && earlier ? server.mainSystem - earlier.mainSystem : 0,
+    loadGenerator: loadSeconds,
     postgres: sum(after.postgres, before.postgres),
     redis: sum(after.redis, before.redis),
   };
@@ -263,14 +254,14 @@ async function runHttp(
   const statements = (await server.statements()) - before;
   if (outcome.wrapped && !repeat)
     console.warn(`${label}: all ${calls.length} calls prepared were sent, and then sent again from the first`);
-  return { ...summarize(label, outcome, statements, first + outcome.started, load.rate), loadThread: outcome.thread };
+  return {
+    ...summarize(label, outcome, statements, first + outcome.started, load.rate),
+    loadSeconds: outcome.cpuSeconds,
+  };
 }
 
 /** Runs `load` in the HTTP load worker; its first failure fails the run, with the call and answer. */
-async function inWorker(
-  label: string,
-  load: HttpLoad,
-): Promise<Timed & { wrapped: boolean; thread: ThreadCpu | null }> {
+async function inWorker(label: string, load: HttpLoad): Promise<Timed & { wrapped: boolean; cpuSeconds: number }> {
   const file = join(__dirname, 'http-load.worker.js');
   if (!existsSync(file)) throw new Error(`${file} is missing: the benchmarks run compiled (npm run bench)`);
   const outcome = await new Promise<HttpLoadOutcome>((resolve, reject) => {
@@ -324,7 +315,7 @@ async function profiled(
     console.log(`profile: ${file}`);
   }
   if (before && after && result.requests > 0) {
-    const spent = cpuSpent(before, after, result.loadThread ?? null);
+    const spent = cpuSpent(before, after, result.loadSeconds ?? 0);
     const perRequest = (seconds: number) => (seconds * 1000) / result.requests;
     result.cpu = {
       client: perRequest(spent.client),
@@ -355,12 +346,13 @@ function summarize(label: string, timed: Timed, statements: number, sent: number
   };
 }
 
-let mainAgent: Agent | undefined;
+const mainPools = new Map<number, ConnectionPool>();
 
 /** One call from the main thread (for a trace, or a few timed one by one); fails on any status but `expect`. */
 export async function send(port: number, call: HttpCall): Promise<void> {
-  mainAgent ??= new Agent({ keepAlive: true, maxSockets: 8 });
-  const answer = await sendCall(mainAgent, port, call);
+  let pool = mainPools.get(port);
+  if (!pool) mainPools.set(port, (pool = new ConnectionPool(port, 8)));
+  const answer = await pool.send(encodeCall(call), call.expect);
   if (answer.status !== call.expect) throw unexpected(call, answer);
 }
 

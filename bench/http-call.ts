@@ -1,4 +1,3 @@
-import { Agent, request } from 'node:http';
 import type { Timed } from './load';
 
 /**
@@ -34,28 +33,8 @@ export interface HttpLoad {
   rate?: number;
 }
 
-/** The CPU seconds one thread has spent (Linux /proc), and its id there. */
-export interface ThreadCpu {
-  tid: string;
-  seconds: number;
-}
-
-export type HttpLoadOutcome = (Timed & { wrapped: boolean; thread: ThreadCpu | null }) | { error: string };
-
-export function sendCall(agent: Agent, port: number, call: HttpCall): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
-    request({ host: '127.0.0.1', port, method: call.method, path: call.path, headers: call.headers, agent }, (res) => {
-      const status = res.statusCode ?? 0;
-      let body = '';
-      if (status === call.expect) res.resume();
-      else res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-      res.on('error', reject);
-      res.on('end', () => resolve({ status, body }));
-    })
-      .on('error', reject)
-      .end(call.body);
-  });
-}
+/** The worker's timings, or its first failure; `cpuSeconds`: what its own thread spent. */
+export type HttpLoadOutcome = (Timed & { wrapped: boolean; cpuSeconds: number }) | { error: string };
 
 /** The error of a call answered with another status than expected: status and the start of the body. */
 export function unexpected(call: HttpCall, answer: HttpAnswer): Error {

@@ -59,6 +59,11 @@ class Connection {
     });
   }
 
+  /** Closed by the server (e.g. its keep-alive timeout) or broken: not to be sent on again. */
+  get broken(): boolean {
+    return this.failure !== undefined;
+  }
+
   close(): void {
     this.socket.destroy();
   }
@@ -129,8 +134,10 @@ export class ConnectionPool {
   }
 
   private async acquire(): Promise<Connection> {
-    const idle = this.idle.pop();
-    if (idle) return idle;
+    for (let idle = this.idle.pop(); idle; idle = this.idle.pop()) {
+      if (!idle.broken) return idle;
+      this.all.splice(this.all.indexOf(idle), 1);
+    }
     if (this.all.length + this.opening < this.size) {
       this.opening++;
       try {

@@ -1,9 +1,8 @@
-import { readFileSync, readlinkSync } from 'node:fs';
-import { basename } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { HttpLoad, HttpLoadOutcome, ThreadCpu, unexpected } from './http-call';
+import { HttpLoad, HttpLoadOutcome, unexpected } from './http-call';
 import { ConnectionPool, encodeCall } from './http-connections';
 import { closedLoop, openLoop } from './load';
+import { cpuSeconds } from './proc-stat';
 
 /**
  * The HTTP load generator, in a worker thread of the benchmark's process: its client-side CPU
@@ -31,23 +30,9 @@ async function generate(load: HttpLoad): Promise<HttpLoadOutcome> {
       load.rate === undefined
         ? await closedLoop(operation, { concurrency: load.connections, seconds: load.seconds })
         : await openLoop(operation, { rate: load.rate, connections: load.connections, seconds: load.seconds });
-    return { ...timed, wrapped, thread: ownCpu() };
+    return { ...timed, wrapped, cpuSeconds: cpuSeconds('/proc/thread-self/stat') };
   } finally {
     connections.destroy();
-  }
-}
-
-/** This thread's CPU so far, reported so that the server's other threads are told apart from it. */
-function ownCpu(): ThreadCpu | null {
-  try {
-    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return {
-      tid: basename(readlinkSync('/proc/thread-self')),
-      seconds: (Number(fields[11]) + Number(fields[12])) / 100,
-    };
-  } catch {
-    return null;
   }
 }
 

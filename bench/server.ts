@@ -4,7 +4,9 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { ProbeAnswer, ProbeRequest } from './server-probe';
 
-type Ask = ProbeRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+/** A probe request before it is numbered (Omit applied to each member of the union). */
+type Unnumbered<T> = T extends unknown ? Omit<T, 'id'> : never;
+type Ask = Unnumbered<ProbeRequest>;
 
 /**
  * The API server under benchmark: `node dist-bench/src/main.js`, as production runs it, in a
