@@ -37,15 +37,24 @@ describe('event attendance by QR code and by staff', () => {
       attended_events: 1,
       balance: 50,
     });
-    const [activity] = await f.inTenant<Array<{ reference: string; attributes: Record<string, unknown> }>>(
+    const [activity] = await f.inTenant<Array<{ id: string; reference: string; attributes: Record<string, unknown> }>>(
       c.tenant.id,
-      `SELECT reference, attributes FROM activities WHERE customer_id = $1 AND type = 'event_attendance'`,
+      `SELECT id, reference, attributes FROM activities WHERE customer_id = $1 AND type = 'event_attendance'`,
       [ann.id],
     );
     expect(activity).toEqual({
+      id: expect.any(String),
       reference: event.id,
       attributes: { event_id: event.id, event_type: 'meetup', check_in_method: 'qr_code' },
     });
+    // The attendance row names the activity that paid for it and the points.
+    expect(
+      await f.inTenant(
+        c.tenant.id,
+        `SELECT id, activity_id, points_awarded FROM event_attendance WHERE customer_id = $1`,
+        [ann.id],
+      ),
+    ).toEqual([{ id: res.body.id, activity_id: activity.id, points_awarded: '50' }]);
     const [outbox] = await f.inTenant<Array<{ payload: Record<string, unknown>; aggregate_id: string }>>(
       c.tenant.id,
       `SELECT payload, aggregate_id FROM outbox WHERE event_type = 'event.attended'

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Caller } from '../../common/auth/access.decorators';
@@ -161,11 +162,8 @@ export class AttendanceService {
       throw eventFull();
     }
 
-    const [attendance] = (await manager.query(
-      `INSERT INTO event_attendance (tenant_id, event_id, customer_id, check_in_method, notes, recorded_by, checked_in_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, checked_in_at`,
-      [tenantId, event.id, customerId, method, notes, actorKey(actor), now],
-    )) as Array<{ id: string; checked_in_at: Date }>;
+    // The attendance row is written in the statement that writes the activity and its points.
+    const attendance = { id: randomUUID(), checked_in_at: now };
     const earned = await this.activities.recordWithin(
       manager,
       actor,
@@ -177,10 +175,25 @@ export class AttendanceService {
         attributes: { event_id: event.id, event_type: event.event_type, check_in_method: method },
       },
       now,
-    );
-    await manager.query(
-      `UPDATE event_attendance SET activity_id = $3, points_awarded = $4 WHERE tenant_id = $1 AND id = $2`,
-      [tenantId, attendance.id, earned.activity_id, earned.points_awarded],
+      {
+        alongside: ({ activityId, points }) => ({
+          sql: `INSERT INTO event_attendance (tenant_id, id, event_id, customer_id, check_in_method, notes, recorded_by,
+                                              checked_in_at, activity_id, points_awarded)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+          values: [
+            tenantId,
+            attendance.id,
+            event.id,
+            customerId,
+            method,
+            notes,
+            actorKey(actor),
+            now,
+            activityId,
+            points,
+          ],
+        }),
+      },
     );
     await appendToOutbox(manager, tenantId, [
       {
