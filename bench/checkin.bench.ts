@@ -6,7 +6,7 @@ import { createHttpApp } from '../src/common/http/http-app';
 import { databaseName, withDatabase, withScratchDatabase } from '../src/database/database-admin';
 import { runInTenant } from '../src/database/tenant-transaction';
 import { TokenService } from '../src/modules/accounts/token.service';
-import { CHECKIN_FACTS_SQL, CHECKIN_SEARCH_BATCH, NEARBY_SQL } from '../src/modules/locations/location-sql';
+import { CHECKIN_SEARCH_BATCH, checkinFactsSql, NEARBY_SQL } from '../src/modules/locations/location-sql';
 import {
   BenchOptions,
   callsAtRate,
@@ -365,18 +365,8 @@ function checkInSql(
     const {
       rows: [facts],
     } = await client.query<{ location_id: string | null; inside: boolean | null; distance_m: number | null }>(
-      CHECKIN_FACTS_SQL,
-      [
-        world.tenantId,
-        customerId,
-        lon,
-        lat,
-        named ? world.places[index].id : null,
-        10,
-        new Date(),
-        60,
-        CHECKIN_SEARCH_BATCH,
-      ],
+      checkinFactsSql(CHECKIN_SEARCH_BATCH),
+      [world.tenantId, customerId, lon, lat, named ? world.places[index].id : null, 10, new Date(), 60],
     );
     await client.query(
       `INSERT INTO checkins (tenant_id, customer_id, location_id, position, accuracy_m, distance_m, verified, occurred_at)
@@ -386,9 +376,14 @@ function checkInSql(
   });
 }
 
-/** The plans of nearby search and of the check-in statement: both must walk the GiST indexes. */
+/**
+ * The plans of nearby search and of the check-in statement: both must walk the GiST indexes. The
+ * check-in statement's plan is shown twice: planned for its values, as the baseline sends it, and
+ * the generic plan the API prepares once per connection (CheckinsService: `genericPlans`).
+ */
 async function printPlans(dataSource: DataSource, world: World): Promise<void> {
   const place = world.places[1];
+  const facts = [world.tenantId, world.customers[1].id, place.lon, place.lat, null, 10, new Date(), 60];
   const plans = await runInTenant(dataSource, world.tenantId, async (manager) => {
     await manager.query(`SELECT set_config('jit', 'off', true)`);
     const explain = async (sql: string, parameters: unknown[]) =>
@@ -397,33 +392,34 @@ async function printPlans(dataSource: DataSource, world: World): Promise<void> {
           'QUERY PLAN': string;
         }>
       ).map((row) => row['QUERY PLAN']);
-    return {
-      nearby: await explain(NEARBY_SQL, [world.tenantId, place.lon, place.lat, 5000, 20]),
-      found: await explain(CHECKIN_FACTS_SQL, [
-        world.tenantId,
-        world.customers[1].id,
-        place.lon,
-        place.lat,
-        null,
-        10,
-        new Date(),
-        60,
-        CHECKIN_SEARCH_BATCH,
-      ]),
-    };
+    const nearby = await explain(NEARBY_SQL, [world.tenantId, place.lon, place.lat, 5000, 20]);
+    const factsSql = checkinFactsSql(CHECKIN_SEARCH_BATCH);
+    const found = await explain(factsSql, facts);
+    await manager.query(`SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`);
+    await manager.query(`PREPARE bench_checkin_facts AS ${factsSql}`);
+    // EXECUTE is a utility statement: its arguments are literals, not bound parameters.
+    const literal = (value: unknown) =>
+      value === null ? 'NULL' : value instanceof Date ? `'${value.toISOString()}'` : `'${String(value)}'`;
+    const generic = await explain(`EXECUTE bench_checkin_facts(${facts.map(literal).join(', ')})`, []);
+    await manager.query('DEALLOCATE bench_checkin_facts');
+    return { nearby, found, generic };
   });
+  const titles = {
+    nearby: 'nearby search',
+    found: 'a check-in finding its location, planned for its values',
+    generic: 'the same, generic plan (prepared, as the API runs it)',
+  };
   for (const [name, lines] of Object.entries(plans)) {
     const usesIndexes = lines
-      .filter((line) => /Index|Order By|Execution Time/.test(line))
+      .filter((line) => /Index|Order By|Planning Time|Execution Time/.test(line))
       .map((line) => `    ${line.trim()}`);
-    console.log(
-      `plan of ${name === 'nearby' ? 'nearby search' : 'a check-in finding its location'}:\n${usesIndexes.join('\n')}`,
-    );
+    console.log(`plan of ${titles[name as keyof typeof titles]}:\n${usesIndexes.join('\n')}`);
     if (!lines.some((line) => line.includes('locations_position_gist')))
       throw new Error(`${name} does not use the GiST index`);
   }
-  if (!plans.found.some((line) => line.includes('locations_geofence_gist')))
-    throw new Error('polygon search does not use its GiST index');
+  for (const name of ['found', 'generic'] as const)
+    if (!plans[name].some((line) => line.includes('locations_geofence_gist')))
+      throw new Error(`${name}: polygon search does not use its GiST index`);
 }
 
 /**

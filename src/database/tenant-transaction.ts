@@ -13,6 +13,14 @@ export interface TenantTransactionOptions {
   advisoryLock?: readonly [number, number];
   /** Turns JIT compilation off for the transaction (it costs more than millisecond queries ever take). */
   noJit?: boolean;
+  /**
+   * Plans the transaction's prepared statements (`queryPrepared`) once per connection, whatever
+   * their parameters (`plan_cache_mode = force_generic_plan`): for statements whose planning
+   * costs more than running them and whose best plan does not depend on the values. PostgreSQL's
+   * own choice keeps re-planning a statement whose generic plan looks costlier than the custom
+   * ones, as one with optional branches (`$n IS NULL AND ...`) always does.
+   */
+  genericPlans?: boolean;
 }
 
 /** A 32-bit advisory lock key for a name (for TenantTransactionOptions.advisoryLock). */
@@ -37,6 +45,7 @@ export async function runInTenant<T>(
   if (!isUuid(tenantId)) throw new Error(`runInTenant needs a tenant uuid, got "${tenantId}"`);
   const settings = [`set_config('app.tenant_id', '${tenantId}', true)`];
   if (options.noJit) settings.push(`set_config('jit', 'off', true)`);
+  if (options.genericPlans) settings.push(`set_config('plan_cache_mode', 'force_generic_plan', true)`);
   if (options.advisoryLock) {
     const [first, second] = options.advisoryLock;
     if (![first, second].every((key) => Number.isInteger(key) && key >= -(2 ** 31) && key < 2 ** 31))

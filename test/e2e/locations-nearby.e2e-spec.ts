@@ -1,5 +1,6 @@
 import { Client } from 'pg';
-import { CHECKIN_FACTS_SQL, CHECKIN_SEARCH_BATCH, NEARBY_SQL } from '../../src/modules/locations/location-sql';
+import { runInTenant } from '../../src/database/tenant-transaction';
+import { CHECKIN_SEARCH_BATCH, checkinFactsSql, NEARBY_SQL } from '../../src/modules/locations/location-sql';
 import { startTestApp, TestApp } from '../support/test-app';
 import { LONDON, locationFixtures, offset, point, squarePolygon } from './locations-fixtures';
 
@@ -108,35 +109,51 @@ describe('GET /api/locations/nearby', () => {
     expect(text).not.toMatch(/Seq Scan/);
 
     const customer = await f.customer(tenant);
-    // Under row-level security, as the application runs it.
-    const explainFacts = async (locationId: string | null) =>
+    const facts = checkinFactsSql(CHECKIN_SEARCH_BATCH);
+    const values = (locationId: string | null) => [tenant.id, customer.id, ...LONDON, locationId, 10, new Date(), 60];
+    // Under row-level security, as the application runs it: the generic plan the check-in service
+    // prepares once per connection, and a plan made for the values, as the statement was sent before.
+    const explainFacts = async (locationId: string | null, generic: boolean): Promise<string> =>
       (
-        await f.inTenant<Array<{ 'QUERY PLAN': string }>>(
-          tenant.id,
-          `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) ${CHECKIN_FACTS_SQL}`,
-          [tenant.id, customer.id, LONDON[0], LONDON[1], locationId, 10, new Date(), 60, CHECKIN_SEARCH_BATCH],
-        )
+        await runInTenant(f.dataSource, tenant.id, async (manager): Promise<Array<{ 'QUERY PLAN': string }>> => {
+          if (!generic) return manager.query(`EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) ${facts}`, values(locationId));
+          await manager.query(`SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`);
+          await manager.query(`PREPARE facts_plan AS ${facts}`);
+          // EXECUTE's arguments are literals (a utility statement takes no bound parameters).
+          const literals = values(locationId).map((value) =>
+            value === null ? 'NULL' : `'${value instanceof Date ? value.toISOString() : String(value)}'`,
+          );
+          const plan = await manager.query(
+            `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE facts_plan(${literals.join(', ')})`,
+          );
+          await manager.query('DEALLOCATE facts_plan');
+          return plan;
+        })
       )
         .map((row) => row['QUERY PLAN'])
         .join('\n');
-    const found = await explainFacts(null);
-    expect(found).toMatch(
-      /Index Scan using locations_position_gist[^\n]*\n\s*Index Cond[^\n]*\n\s*Order By: \("position" <->/,
-    );
-    expect(found).toMatch(
-      /Index Scan using locations_geofence_gist[^\n]*\n\s*Index Cond[^\n]*\n\s*Order By: \(geofence <->/,
-    );
-    const scans = found.split('\n').filter((line) => /Seq Scan on locations/.test(line));
-    expect(scans.every((line) => line.includes('never executed'))).toBe(true);
     const [someLocation] = await f.inTenant<Array<{ id: string }>>(tenant.id, `SELECT id FROM locations LIMIT 1`);
-    const named = await explainFacts(someLocation.id);
-    expect(named).toMatch(/Index Scan using "PK_[0-9a-f]+" on locations l \(actual rows=1/);
-    expect(
-      named
-        .split('\n')
-        .filter((line) => /locations_(position|geofence)_gist/.test(line))
-        .join(),
-    ).toMatch(/^$|never executed/);
+    for (const generic of [false, true]) {
+      const found = await explainFacts(null, generic);
+      expect(found).toMatch(
+        /Index Scan using locations_position_gist[^\n]*\n\s*Index Cond[^\n]*\n\s*Order By: \("position" <->/,
+      );
+      expect(found).toMatch(
+        /Index Scan using locations_geofence_gist[^\n]*\n\s*Index Cond[^\n]*\n\s*Order By: \(geofence <->/,
+      );
+      // Reading the tenant's locations some other way (a bitmap over all of them, as a generic plan
+      // with the LIMIT as a parameter did) must never happen.
+      const scans = found.split('\n').filter((line) => /(Seq Scan|Bitmap Heap Scan) on locations/.test(line));
+      expect(scans.every((line) => line.includes('never executed'))).toBe(true);
+      const named = await explainFacts(someLocation.id, generic);
+      expect(named).toMatch(/Index Scan using "PK_[0-9a-f]+" on locations l \(actual rows=1/);
+      expect(
+        named
+          .split('\n')
+          .filter((line) => /locations_(position|geofence)_gist/.test(line))
+          .join(),
+      ).toMatch(/^$|never executed/);
+    }
 
     const res = await near(customer.token, `${at(LONDON)}&limit=100`);
     expect(res.status).toBe(200);

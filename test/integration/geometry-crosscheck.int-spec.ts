@@ -3,7 +3,7 @@ import type { Feature, MultiPolygon, Polygon, Position } from 'geojson';
 import { DataSource, EntityManager } from 'typeorm';
 import { createDataSource } from '../../src/database/data-source';
 import { runInTenant } from '../../src/database/tenant-transaction';
-import { CHECKIN_FACTS_SQL, CHECKIN_SEARCH_BATCH } from '../../src/modules/locations/location-sql';
+import { CHECKIN_SEARCH_BATCH, checkinFactsSql } from '../../src/modules/locations/location-sql';
 import { factories } from '../support/factories';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
@@ -162,7 +162,7 @@ describe('geofence verdicts: PostGIS against Turf', () => {
 
   /** PostGIS's verdict through the production statement: named (location_id) or searched (none). */
   async function verdict(manager: EntityManager, fence: Fence, probe: Probe, named: boolean): Promise<boolean> {
-    const [facts] = (await manager.query(CHECKIN_FACTS_SQL, [
+    const [facts] = (await manager.query(checkinFactsSql(CHECKIN_SEARCH_BATCH), [
       tenantId,
       customerId,
       probe.lon,
@@ -171,7 +171,6 @@ describe('geofence verdicts: PostGIS against Turf', () => {
       probe.toleranceM,
       new Date(),
       60,
-      CHECKIN_SEARCH_BATCH,
     ])) as Array<{ location_id: string | null; inside: boolean | null }>;
     if (named) return facts.inside === true;
     if (facts.location_id !== null && facts.location_id !== fence.id) throw new Error('found another fence');

@@ -47,25 +47,42 @@ export const CHECKIN_SEARCH_BATCH = 32;
  * Everything a check-in's verdict needs, in one statement: the location (named, or found
  * around the point), whether the point is inside its geofence, and the customer's recent
  * verified check-ins. $1 tenant, $2 customer, $3 longitude, $4 latitude, $5 location id or
- * null, $6 GPS tolerance (m), $7 now, $8 cooldown (minutes), $9 search batch.
+ * null, $6 GPS tolerance (m), $7 now, $8 cooldown (minutes).
  *
  * Finding the location walks the GiST indexes in nearest-first (KNN) order, never with a
  * spatial condition: under row-level security PostgreSQL will not evaluate PostGIS's operators
  * (not LEAKPROOF) inside an index scan, so `ST_DWithin`/`ST_Covers` there degrade to reading
- * every location of the tenant, while an ORDER BY `<->` still drives the index. The $9 nearest
- * radius locations and the $9 nearest polygons are then tested exactly. `search_exhausted`
+ * every location of the tenant, while an ORDER BY `<->` still drives the index. The `batch` nearest
+ * radius locations and the `batch` nearest polygons are then tested exactly. `search_exhausted`
  * says the batch may have stopped short (its farthest radius location still within the
- * largest radius in use, or $9 polygons all touching the point): the caller asks again with a
- * larger batch.
+ * largest radius in use, or `batch` polygons all touching the point): the caller asks again with
+ * a larger batch.
+ *
+ * The batch is part of the text, not a parameter, so that the statement can be prepared with one
+ * generic plan (CheckinsService does): planning it costs about three times running it. With the
+ * LIMIT a parameter, the generic plan must guess how many rows the search takes, guesses a tenth
+ * of the tenant's locations, and reads them all through a bitmap scan.
  */
-export const CHECKIN_FACTS_SQL = `
+export function checkinFactsSql(batch: number): string {
+  if (!Number.isSafeInteger(batch) || batch < 1) throw new Error(`search batch ${batch}`);
+  let sql = factsByBatch.get(batch);
+  if (sql === undefined) {
+    sql = factsStatement(batch);
+    factsByBatch.set(batch, sql);
+  }
+  return sql;
+}
+
+const factsByBatch = new Map<number, string>();
+
+const factsStatement = (batch: number) => `
 WITH nearest AS (
   SELECT l.id, l.name, l.radius_m, l.position <-> ${POINT} AS distance_m,
          ST_DWithin(l.position, ${POINT}, l.radius_m + $6, false) AS inside
     FROM locations l
    WHERE $5::uuid IS NULL AND l.tenant_id = $1 AND l.deleted_at IS NULL AND l.geofence IS NULL
    ORDER BY l.position <-> ${POINT}
-   LIMIT $9
+   LIMIT ${batch}
 ),
 touching AS (
   SELECT l.id, l.name, l.position <-> ${POINT} AS distance_m, l.geofence <-> ${POINT} AS fence_distance_m,
@@ -73,7 +90,7 @@ touching AS (
     FROM locations l
    WHERE $5::uuid IS NULL AND l.tenant_id = $1 AND l.deleted_at IS NULL AND l.geofence IS NOT NULL
    ORDER BY l.geofence <-> ${POINT}
-   LIMIT $9
+   LIMIT ${batch}
 ),
 candidate AS (
   SELECT id, name, distance_m, inside FROM (
@@ -97,10 +114,10 @@ today AS (
 SELECT (SELECT status FROM customers WHERE tenant_id = $1 AND id = $2) AS customer_status,
        EXISTS (SELECT 1 FROM programs WHERE tenant_id = $1 AND is_default AND status = 'active') AS earns,
        c.id AS location_id, c.name AS location_name, c.distance_m, c.inside,
-       (SELECT count(*) = $9 AND max(distance_m) <= (SELECT max(radius_m) FROM locations
+       (SELECT count(*) = ${batch} AND max(distance_m) <= (SELECT max(radius_m) FROM locations
                                                       WHERE tenant_id = $1 AND deleted_at IS NULL AND radius_m IS NOT NULL) + $6
           FROM nearest)
-       OR (SELECT count(*) = $9 AND max(fence_distance_m) = 0 FROM touching) AS search_exhausted,
+       OR (SELECT count(*) = ${batch} AND max(fence_distance_m) = 0 FROM touching) AS search_exhausted,
        (SELECT extract(epoch FROM $7::timestamptz - max(h.occurred_at))::float8
           FROM checkins h
          WHERE h.tenant_id = $1 AND h.customer_id = $2 AND h.verified AND h.location_id = c.id
