@@ -162,10 +162,12 @@ export async function checkinBenchmark({ concurrency, seconds, rate }: BenchOpti
         { label: 'location found', named: false, outside: false },
         { label: 'outside the geofence', named: true, outside: true },
       ];
-      const rawCheckIn = (named: boolean, outside: boolean) => () => {
-        const index = nextCustomer();
-        return checkInSql(pool, world, index, spotOf(index, outside), named);
-      };
+      const rawCheckIn =
+        (named: boolean, outside: boolean, prepared = false) =>
+        () => {
+          const index = nextCustomer();
+          return checkInSql(pool, world, index, spotOf(index, outside), named, prepared);
+        };
       // Warm-up, not reported: both sides' first seconds (V8 compiling the request path, each
       // pooled connection's first statements) would otherwise count against the first mix only.
       const warmUp = { concurrency, seconds: WARM_UP_SECONDS };
@@ -174,6 +176,7 @@ export async function checkinBenchmark({ concurrency, seconds, rate }: BenchOpti
       use((await measureHttp('warm-up: API', server, warmCalls, warmUp)).sent);
 
       const runs: Array<[RunResult, RunResult]> = [];
+      const againstPrepared: Array<[RunResult, RunResult]> = [];
       for (const { label, named, outside } of mixes) {
         const raw = rawCheckIn(named, outside);
         const baseline = await measure(`raw pg: check-in (${label})`, raw, { concurrency, seconds });
@@ -182,6 +185,15 @@ export async function checkinBenchmark({ concurrency, seconds, rate }: BenchOpti
         const subject = await measureHttp(`API: check-in (${label})`, server, calls, { concurrency, seconds });
         use(subject.sent);
         runs.push([baseline, subject]);
+        const preparedBaseline = await measure(
+          `raw pg, prepared: check-in (${label})`,
+          rawCheckIn(named, outside, true),
+          {
+            concurrency,
+            seconds,
+          },
+        );
+        againstPrepared.push([preparedBaseline, subject]);
 
         const offered = rate ?? openLoopRate(baseline);
         const atRate = { rate: offered, seconds, connections: OPEN_LOOP_CONNECTIONS };
@@ -241,6 +253,14 @@ export async function checkinBenchmark({ concurrency, seconds, rate }: BenchOpti
 
       console.log('');
       for (const [baseline, subject] of runs) report(baseline, subject);
+      // The API prepares its check-in statement (one generic plan per connection); the baseline
+      // above sends it as plain parameterized SQL, planned on every call. For comparison, the
+      // baseline preparing it the same way:
+      for (const [baseline, subject] of againstPrepared)
+        console.log(
+          `${baseline.label}: ${baseline.perSecond.toFixed(0)} req/s, p99 ${baseline.p99.toFixed(2)} ms; ` +
+            `API / this baseline: ${(subject.perSecond / baseline.perSecond).toFixed(2)}`,
+        );
       await checkOutcome(app.get(DataSource), world.tenantId);
       await analytics(scratchOwnerUrl, port, world, app.get(TokenService));
     } finally {
@@ -336,11 +356,15 @@ async function inTenant<T>(
   pool: Pool,
   tenantId: string,
   work: (client: import('pg').PoolClient) => Promise<T>,
+  genericPlans = false,
 ): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    await client.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
+    await client.query(
+      `SELECT set_config('app.tenant_id', $1, true)${genericPlans ? `, set_config('plan_cache_mode', 'force_generic_plan', true)` : ''}`,
+      [tenantId],
+    );
     const result = await work(client);
     await client.query('COMMIT');
     return result;
@@ -352,28 +376,39 @@ async function inTenant<T>(
   }
 }
 
-/** The baseline: the same check-in statement and the check-in insert, by hand. */
+/**
+ * The baseline: the same check-in statement and the check-in insert, by hand, as plain
+ * parameterized SQL; `prepared`: the check-in statement prepared with one generic plan per
+ * connection, as the API runs it.
+ */
 function checkInSql(
   pool: Pool,
   world: World,
   index: number,
   [lon, lat]: [number, number],
   named: boolean,
+  prepared: boolean,
 ): Promise<void> {
   const customerId = world.customers[index].id;
-  return inTenant(pool, world.tenantId, async (client) => {
-    const {
-      rows: [facts],
-    } = await client.query<{ location_id: string | null; inside: boolean | null; distance_m: number | null }>(
-      checkinFactsSql(CHECKIN_SEARCH_BATCH),
-      [world.tenantId, customerId, lon, lat, named ? world.places[index].id : null, 10, new Date(), 60],
-    );
-    await client.query(
-      `INSERT INTO checkins (tenant_id, customer_id, location_id, position, accuracy_m, distance_m, verified, occurred_at)
+  return inTenant(
+    pool,
+    world.tenantId,
+    async (client) => {
+      const {
+        rows: [facts],
+      } = await client.query<{ location_id: string | null; inside: boolean | null; distance_m: number | null }>({
+        ...(prepared ? { name: 'bench_checkin_facts' } : {}),
+        text: checkinFactsSql(CHECKIN_SEARCH_BATCH),
+        values: [world.tenantId, customerId, lon, lat, named ? world.places[index].id : null, 10, new Date(), 60],
+      });
+      await client.query(
+        `INSERT INTO checkins (tenant_id, customer_id, location_id, position, accuracy_m, distance_m, verified, occurred_at)
        VALUES ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326)::geography, 10, $6, $7, now())`,
-      [world.tenantId, customerId, facts.location_id, lon, lat, facts.distance_m, facts.inside === true],
-    );
-  });
+        [world.tenantId, customerId, facts.location_id, lon, lat, facts.distance_m, facts.inside === true],
+      );
+    },
+    prepared,
+  );
 }
 
 /**
