@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { DeferredStanding, standingCheckCall, standingRefusal } from '../common/auth/standing';
 import { isUuid } from '../common/ids';
 
 export type UnitOfWork<T> = (manager: EntityManager) => Promise<T>;
@@ -21,6 +22,12 @@ export interface TenantTransactionOptions {
    * ones, as one with optional branches (`$n IS NULL AND ...`) always does.
    */
   genericPlans?: boolean;
+  /**
+   * A caller's token standing to check in the opening statement (`app_check_standing`): a
+   * refused token aborts the transaction before `work` runs, and surfaces as its 401/403.
+   * Marked `checked` once the transaction is open.
+   */
+  standing?: DeferredStanding;
 }
 
 /** A 32-bit advisory lock key for a name (for TenantTransactionOptions.advisoryLock). */
@@ -34,7 +41,8 @@ export const advisoryKey = (name: string): number => createHash('sha256').update
  * The transaction opens in one round trip: START TRANSACTION, the tenant and the options travel
  * as one simple-protocol message (TypeORM's own START TRANSACTION is rewritten on this query
  * runner), since a round trip per request is a measurable share of the hot paths. The values are
- * inlined: the tenant is checked to be a uuid and the lock keys to be 32-bit integers first.
+ * inlined: the tenant is checked to be a uuid, the lock keys to be 32-bit integers and the
+ * standing's values (see standingCheckCall) first.
  */
 export async function runInTenant<T>(
   dataSource: DataSource,
@@ -44,6 +52,12 @@ export async function runInTenant<T>(
 ): Promise<T> {
   if (!isUuid(tenantId)) throw new Error(`runInTenant needs a tenant uuid, got "${tenantId}"`);
   const settings = [`set_config('app.tenant_id', '${tenantId}', true)`];
+  // The standing first: a refused token does not wait for the advisory lock.
+  const { standing } = options;
+  if (standing) {
+    if (standing.tenantId !== tenantId) throw new Error('a deferred standing check runs in its own tenant only');
+    settings.push(standingCheckCall(standing));
+  }
   if (options.noJit) settings.push(`set_config('jit', 'off', true)`);
   if (options.genericPlans) settings.push(`set_config('plan_cache_mode', 'force_generic_plan', true)`);
   if (options.advisoryLock) {
@@ -59,7 +73,13 @@ export async function runInTenant<T>(
   deferredOf.set(runner, deferred);
   const query = runner.query.bind(runner) as (...args: unknown[]) => Promise<unknown>;
   runner.query = ((sql: string, ...rest: unknown[]) => {
-    if (sql === 'START TRANSACTION') return query(opening);
+    if (sql === 'START TRANSACTION') {
+      if (!standing) return query(opening);
+      return query(opening).then((opened) => {
+        standing.checked = true;
+        return opened;
+      });
+    }
     if (sql === 'COMMIT' || sql.startsWith('SAVEPOINT ')) {
       // Statements deferred to the commit travel with it, in the same message. A savepoint
       // (none is used today) ends deferral: a rollback to it must be able to undo what follows.
@@ -72,6 +92,8 @@ export async function runInTenant<T>(
   }) as typeof runner.query;
   try {
     return await runner.manager.transaction(work);
+  } catch (error) {
+    throw (standing && standingRefusal(error)) || error;
   } finally {
     await runner.release();
   }

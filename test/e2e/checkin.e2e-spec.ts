@@ -409,6 +409,22 @@ describe('POST /api/checkin', () => {
     expect((await checkIn(s.token, at(LONDON))).status).toBe(403);
   });
 
+  it('refuses a disabled customer’s token in the check-in’s own transaction: 401, nothing written', async () => {
+    const s = await shop();
+    await s.rule(10);
+    const id = await f.location(s.token, { name: 'A', coordinates: point(LONDON) });
+    const customer = await f.customer(s.tenant);
+    await f.inTenant(s.tenant.id, `UPDATE users SET status = 'disabled' WHERE id = $1`, [customer.id]);
+    const res = await checkIn(customer.token, at(LONDON, { location_id: id }), { 'idempotency-key': 'ci-off' });
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('invalid_token');
+    // Bad input from a refused token is told about the token, not the input.
+    expect((await checkIn(customer.token, { lat: 91, lon: 0 })).status).toBe(401);
+    expect(await checkinsOf(s.tenant.id)).toEqual([]);
+    expect(await rows(s.tenant.id, `SELECT 1 FROM idempotency_keys`)).toEqual([]);
+    expect(await balanceOf(s.tenant.id, customer.id)).toBe(0);
+  });
+
   describe('refuses bad input with a 400 naming the field, and writes nothing', () => {
     const cases: Array<[string, object, string]> = [
       ['latitude and longitude swapped (Sydney)', { lat: 151.2093, lon: -33.8688 }, 'lat'],

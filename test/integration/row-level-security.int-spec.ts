@@ -78,7 +78,7 @@ describe('row-level security through the application connection', () => {
     }
   });
 
-  it('checks a user in one statement with app_user_standing and leaves the connection without a tenant', async () => {
+  it('checks a user in one statement with app_check_standing and leaves the connection without a tenant', async () => {
     const tenant = await make.tenant();
     await make.idempotencyKey(tenant.id);
     const [user] = await runInTenant(app, tenant.id, (m) =>
@@ -86,10 +86,12 @@ describe('row-level security through the application connection', () => {
     );
     const runner = app.createQueryRunner();
     try {
-      const standing = await runner.query(`SELECT * FROM app_user_standing($1, $2)`, [tenant.id, user.id]);
-      expect(standing).toEqual([
-        { role: 'staff', status: 'active', password_changed_at: null, tenant_status: 'active' },
+      const standing = await runner.query(`SELECT app_check_standing($1, $2, $3, NULL) AS role`, [
+        tenant.id,
+        user.id,
+        Math.floor(Date.now() / 1000),
       ]);
+      expect(standing).toEqual([{ role: 'staff' }]);
       expect(await runner.query(`SELECT 1 FROM idempotency_keys`)).toHaveLength(0);
       const [{ tenant_setting }] = await runner.query(
         `SELECT current_setting('app.tenant_id', true) AS tenant_setting`,

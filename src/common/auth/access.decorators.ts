@@ -1,6 +1,7 @@
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
 import { Actor, StaffRole } from './actor';
+import { StandingCheckInterceptor } from './standing-check.interceptor';
 
 /** One way a route may be reached. A route lists one or more; it needs at least one. */
 export type AccessGrant =
@@ -42,6 +43,26 @@ export const Roles = (minimum: StaffRole) => grant({ kind: 'role', minimum }, be
 export const SuperAdmin = () => grant({ kind: 'super_admin' }, bearer);
 /** A tenant API key holding this scope (`Authorization: Bearer <key>` or `X-API-Key`). */
 export const ApiKey = (scope: string) => grant({ kind: 'api_key', scope }, bearer, ApiSecurity('api_key'));
+
+export const DEFER_STANDING_METADATA = 'beacon:defer-standing';
+
+/** Whether a route leaves its customers' token standing to its transaction (see below). */
+export function defersStanding(handler: object): boolean {
+  return Reflect.getMetadata(DEFER_STANDING_METADATA, handler) === true;
+}
+
+/**
+ * For a customer route whose work runs in one tenant transaction opened with the caller's
+ * pending standing (IdempotencyService.execute passes it): the customer's token standing
+ * (account active, password unchanged since the token, tenant not suspended, still a customer)
+ * is checked in that transaction's opening statement, not in a round trip of its own before the
+ * handler. A refused token aborts the transaction before anything is read or written and gets
+ * the same 401/403 as anywhere else. StandingCheckInterceptor guarantees that no answer leaves
+ * unchecked. Only routes that customers alone may reach defer: on any other, the guard checks
+ * first, as usual.
+ */
+export const StandingCheckedInTransaction = () =>
+  applyDecorators(SetMetadata(DEFER_STANDING_METADATA, true), UseInterceptors(StandingCheckInterceptor));
 
 /** The authenticated caller, set by the access guard. */
 export const CurrentActor = createParamDecorator((_data: unknown, context: ExecutionContext): Actor => {

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { DomainError, ForbiddenError, UnauthenticatedError } from '../errors/domain-error';
-import { AccessGrant, accessGrants } from './access.decorators';
+import { AccessGrant, accessGrants, defersStanding } from './access.decorators';
 import { Actor, roleIncludes } from './actor';
 import { CREDENTIAL_RESOLVER, CredentialResolver } from './credential-resolver';
 
@@ -52,7 +52,9 @@ export class AccessGuard implements CanActivate {
     if (grants.some((grant) => grant.kind === 'public')) return true;
 
     const request = context.switchToHttp().getRequest<FastifyRequest & { actor?: Actor }>();
-    const actor = await this.credentials.resolve(request);
+    // A customers-only route may leave the token's standing to its transaction.
+    const deferStanding = defersStanding(context.getHandler()) && grants.every((grant) => grant.kind === 'customer');
+    const actor = await this.credentials.resolve(request, { deferStanding });
     if (!actor) throw new UnauthenticatedError();
     if (!grants.some((grant) => grantAllows(grant, actor))) throw refusalFor(grants, actor);
     request.actor = actor;

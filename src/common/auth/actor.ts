@@ -1,10 +1,19 @@
+import type { DeferredStanding } from './standing';
+
 export const TENANT_ROLES = ['customer', 'staff', 'admin', 'owner'] as const;
 export type TenantRole = (typeof TENANT_ROLES)[number];
 export type StaffRole = Exclude<TenantRole, 'customer'>;
 
 /** Who is calling. The tenant of a request comes from here and nowhere else. */
 export type Actor =
-  | { kind: 'user'; userId: string; tenantId: string; role: TenantRole }
+  | {
+      kind: 'user';
+      userId: string;
+      tenantId: string;
+      role: TenantRole;
+      /** Set when the token's standing is checked by the request's transaction, not yet checked. */
+      deferredStanding?: DeferredStanding;
+    }
   | { kind: 'super_admin'; userId: string; tenantId: null }
   | { kind: 'api_key'; keyId: string; tenantId: string; scopes: string[] };
 

@@ -5,6 +5,7 @@ import { AppConfig } from '../../config/configuration';
 import { TenantDatabase } from '../../database/tenant-database.service';
 import { TenantTransactionOptions } from '../../database/tenant-transaction';
 import { Actor, actorKey, tenantIdOf } from '../auth/actor';
+import { pendingStanding } from '../auth/standing';
 import { BusinessRuleError } from '../errors/domain-error';
 import { IdempotentOutcome } from './idempotent-outcome';
 import { requestFingerprint } from './request-fingerprint';
@@ -86,7 +87,9 @@ export class IdempotencyService {
         );
         return new IdempotentOutcome(status, body, false);
       },
-      transaction,
+      // A caller whose token standing was left to this transaction (StandingCheckedInTransaction)
+      // is checked as it opens.
+      { ...transaction, standing: pendingStanding(request.actor) },
     );
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { Actor } from '../../common/auth/actor';
-import { CredentialResolver } from '../../common/auth/credential-resolver';
+import { CredentialResolver, ResolveOptions } from '../../common/auth/credential-resolver';
 import { ApiKeyCredentialResolver } from './api-key.credential-resolver';
 import { JwtCredentialResolver } from './jwt-credential.resolver';
 
@@ -17,9 +17,9 @@ export class CompositeCredentialResolver implements CredentialResolver {
     this.resolvers = [apiKeys, jwt];
   }
 
-  async resolve(request: FastifyRequest): Promise<Actor | null> {
+  async resolve(request: FastifyRequest, options?: ResolveOptions): Promise<Actor | null> {
     for (const resolver of this.resolvers) {
-      const actor = await resolver.resolve(request);
+      const actor = await resolver.resolve(request, options);
       if (actor) return actor;
     }
     return null;

@@ -1,6 +1,6 @@
 import { Body, Controller, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Customer } from '../../common/auth/access.decorators';
+import { Customer, StandingCheckedInTransaction } from '../../common/auth/access.decorators';
 import { Idempotent, IdempotentRequestOf } from '../../common/idempotency/idempotency.decorators';
 import type { IdempotentRequest } from '../../common/idempotency/idempotency.service';
 import { IdempotentOutcome } from '../../common/idempotency/idempotent-outcome';
@@ -14,6 +14,7 @@ export class CheckinsController {
 
   @Post()
   @Customer()
+  @StandingCheckedInTransaction()
   @Idempotent()
   @ApiOperation({
     summary: 'Check in at a location; verified on the server, and only a verified check-in earns.',
