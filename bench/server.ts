@@ -38,7 +38,9 @@ export class BenchServer {
     const main = join(__dirname, '..', 'src', 'main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: the benchmarks run compiled (npm run bench)`);
     const port = await freePort();
-    const child = spawn(process.execPath, ['-r', join(__dirname, 'server-probe.js'), main], {
+    // BENCH_SERVER_FLAGS: node flags for the server alone (e.g. --trace-gc).
+    const flags = (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...flags, '-r', join(__dirname, 'server-probe.js'), main], {
       env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
