@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { USER_STANDING_FUNCTION } from './1795389500000-UserStanding';
 
 /**
  * `app_check_standing` judges a tenant user's access token in the database: the account exists
@@ -56,19 +57,7 @@ export class StandingCheck1795389600000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
-      CREATE FUNCTION app_user_standing(p_tenant uuid, p_user uuid)
-      RETURNS TABLE (role text, status text, password_changed_at timestamptz, tenant_status text)
-      LANGUAGE plpgsql VOLATILE SECURITY INVOKER
-      AS $$
-      BEGIN
-        PERFORM set_config('app.tenant_id', p_tenant::text, true);
-        RETURN QUERY
-          SELECT u.role::text, u.status::text, u.password_changed_at, t.status::text
-            FROM users u JOIN tenants t ON t.id = u.tenant_id
-           WHERE u.tenant_id = p_tenant AND u.id = p_user;
-      END
-      $$`);
+    await queryRunner.query(USER_STANDING_FUNCTION);
     await queryRunner.query(`DROP FUNCTION app_check_standing(uuid, uuid, bigint, text)`);
   }
 }

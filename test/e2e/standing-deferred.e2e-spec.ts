@@ -145,10 +145,15 @@ describe('a customer token standing checked in the request’s transaction (Stan
     expect((await post(customer.token, 'never-checks')).status).toBe(401);
   });
 
-  it('checks staff tokens before the handler, as on any route (the route is for customers only)', async () => {
-    const { token } = await f.tenantWithAdmin();
+  it('checks staff tokens before the handler, as on any route: 403 for the role, 401 for a disabled account', async () => {
+    const { tenant, token, adminId } = await f.tenantWithAdmin();
     const res = await post(token, 'checked');
     expect(res.status).toBe(403);
     expect(res.body.code).toBe('insufficient_role');
+    await f.inTenant(tenant.id, `UPDATE users SET status = 'disabled' WHERE id = $1`, [adminId]);
+    const disabled = await post(token, 'checked');
+    expect(disabled.status).toBe(401);
+    expect(disabled.body.code).toBe('invalid_token');
+    expect(await probeRows(tenant.id)).toEqual([]);
   });
 });

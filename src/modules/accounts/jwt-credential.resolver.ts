@@ -29,8 +29,10 @@ export class JwtCredentialResolver implements CredentialResolver {
 
     const tenantId = claims.tid;
     const userId = claims.sub;
-    if (options.deferStanding) {
-      const role = claims.role as TenantRole;
+    // Only a customer's token is deferred (the routes that defer are for customers alone); any
+    // other is checked now, so a disabled staff account still gets its 401 there.
+    if (options.deferStanding && claims.role === 'customer') {
+      const role: TenantRole = 'customer';
       return {
         kind: 'user',
         userId,
