@@ -23,6 +23,7 @@ describe('loadConfig', () => {
     expect(config.TRUST_PROXY).toBe(true);
     expect(config.QUEUE_PREFIX).toBe('{beacon}');
     expect(config.BODY_LIMIT_BYTES).toBe(1048576);
+    expect(config.DATABASE_POOL_IDLE_TIMEOUT_MS).toBe(300000);
   });
 
   it('names each missing variable', () => {

@@ -26,6 +26,7 @@ export const configSchema = z.object({
   DATABASE_OWNER_URL: postgresUrl.optional(),
   DATABASE_POOL_SIZE: positiveInt(500).default(10),
   DATABASE_STATEMENT_TIMEOUT_MS: positiveInt().default(15000),
+  DATABASE_POOL_IDLE_TIMEOUT_MS: positiveInt().default(300000),
   REDIS_URL: redisUrl,
   QUEUE_PREFIX: z.string().min(1).default('{beacon}'),
   CORS_ORIGINS: z.string().default(''),

@@ -9,6 +9,12 @@ export interface ConnectionSettings {
   url: string;
   poolSize?: number;
   statementTimeoutMs?: number;
+  /**
+   * How long a pooled connection may sit idle before it is closed (pg-pool's own default is
+   * 10 s). A new connection's first requests are slow: PostGIS is loaded into the backend, and
+   * catalogs and prepared statements are built again.
+   */
+  idleTimeoutMs?: number;
   applicationName?: string;
 }
 
@@ -32,6 +38,7 @@ export function dataSourceOptions(settings: ConnectionSettings): DataSourceOptio
     extra: {
       statement_timeout: settings.statementTimeoutMs ?? 15000,
       idle_in_transaction_session_timeout: 60000,
+      idleTimeoutMillis: settings.idleTimeoutMs ?? 300000,
     },
   };
 }

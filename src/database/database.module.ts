@@ -15,6 +15,7 @@ import { TenantDatabase } from './tenant-database.service';
           url: config.DATABASE_URL,
           poolSize: config.DATABASE_POOL_SIZE,
           statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+          idleTimeoutMs: config.DATABASE_POOL_IDLE_TIMEOUT_MS,
           applicationName: 'beacon',
         }),
     }),
