@@ -65,6 +65,17 @@ describe('event attendance by QR code and by staff', () => {
     expect(outbox.payload).toMatchObject({ event_id: event.id, attendance_id: res.body.id, points_awarded: 50 });
   });
 
+  it('refuses a disabled customer’s token in the attendance’s own transaction: 401, nothing written', async () => {
+    const event = await f.event(c.staffToken);
+    const ann = await f.member(c.tenant);
+    const code = await f.currentCode(c.staffToken, event.id);
+    await f.inTenant(c.tenant.id, `UPDATE users SET status = 'disabled' WHERE id = $1`, [ann.id]);
+    const res = await f.attend(ann, event.id, { code });
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('invalid_token');
+    expect(await f.footprint(c.tenant.id, ann.id)).toEqual(f.nothingWritten);
+  });
+
   it('refuses a second attendance with 409 already_attended and pays nothing more', async () => {
     const event = await f.event(c.staffToken);
     const ann = await f.member(c.tenant);

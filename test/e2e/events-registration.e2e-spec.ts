@@ -41,6 +41,16 @@ describe('community events for customers: browsing and registration', () => {
     expect(outbox.payload).toMatchObject({ customer_id: ann.id, registration_id: res.body.id });
   });
 
+  it('refuses a disabled customer’s token in the registration’s own transaction: 401, no seat taken', async () => {
+    const event = await f.event(c.staffToken, { event_date: f.hoursFromNow(24), ends_at: null, max_attendees: 3 });
+    const ann = await f.member(c.tenant);
+    await f.inTenant(c.tenant.id, `UPDATE users SET status = 'disabled' WHERE id = $1`, [ann.id]);
+    const res = await f.register(ann, event.id);
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('invalid_token');
+    expect(await registrationsOf(event.id)).toBe(0);
+  });
+
   it('refuses a duplicate registration with 409 already_registered', async () => {
     const event = await f.event(c.staffToken, { event_date: f.hoursFromNow(24), ends_at: null });
     const ann = await f.member(c.tenant);

@@ -8,7 +8,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { CurrentActor, Customer } from '../../common/auth/access.decorators';
+import { CurrentActor, Customer, StandingCheckedInTransaction } from '../../common/auth/access.decorators';
 import { Actor } from '../../common/auth/actor';
 import { Idempotent, IdempotentRequestOf } from '../../common/idempotency/idempotency.decorators';
 import { IdempotentRequest } from '../../common/idempotency/idempotency.service';
@@ -53,6 +53,7 @@ export class EventsController {
 
   @Post('events/:id/register')
   @Customer()
+  @StandingCheckedInTransaction()
   @Idempotent()
   @ApiOperation({ summary: 'Take a seat at the event.' })
   @UuidParam()
@@ -68,6 +69,7 @@ export class EventsController {
 
   @Post('events/:id/attend')
   @Customer()
+  @StandingCheckedInTransaction()
   @Idempotent()
   @ApiOperation({ summary: 'Check in with the code from the event’s QR code; earns the event_attendance points.' })
   @UuidParam()
