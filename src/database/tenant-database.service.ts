@@ -18,7 +18,7 @@ export class TenantDatabase {
 
   /**
    * One statement in its own implicit transaction, with no tenant set: for platform reads and
-   * functions that scope themselves (e.g. `app_user_standing`) on hot paths, where BEGIN and
+   * functions that scope themselves (e.g. `app_check_standing`) on hot paths, where BEGIN and
    * COMMIT would triple the round trips.
    */
   queryOnce<T>(sql: string, parameters: unknown[] = []): Promise<T[]> {

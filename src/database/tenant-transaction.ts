@@ -75,6 +75,7 @@ export async function runInTenant<T>(
   runner.query = ((sql: string, ...rest: unknown[]) => {
     if (sql === 'START TRANSACTION') {
       if (!standing) return query(opening);
+      // The opening succeeded, so the standing check in it passed.
       return query(opening).then((opened) => {
         standing.checked = true;
         return opened;
