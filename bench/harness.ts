@@ -7,6 +7,7 @@ import { ConnectionPool, encodeCall } from './http-connections';
 import { commandOf, cpuSeconds, cpuTimes } from './proc-stat';
 import { closedLoop, openLoop, Timed } from './load';
 import type { BenchServer } from './server';
+import type { ServerHeap } from './server-probe';
 
 export type { HttpCall } from './http-call';
 
@@ -38,6 +39,8 @@ export interface RunResult {
   cpu?: CpuPerRequest;
   /** The CPU seconds the HTTP load worker spent (API runs). */
   loadSeconds?: number;
+  /** The API server's collector pauses during the run and its memory after it (API runs). */
+  serverHeap?: ServerHeap;
 }
 
 /**
@@ -306,9 +309,11 @@ async function profiled(
   (globalThis as { gc?: () => void }).gc?.();
   const folder = server && process.env.BENCH_PROFILE_DIR;
   if (folder) await server.startProfile();
+  await server?.watchCollector();
   const before = cpuSnapshot(server);
   const result = await work();
   const after = cpuSnapshot(server);
+  if (server) result.serverHeap = await server.collectorReport();
   if (folder) {
     const file = join(folder, `${label.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.cpuprofile`);
     await server.stopProfile(file);
@@ -395,8 +400,15 @@ export function report(baseline: RunResult, subject: RunResult): void {
         );
     }
   }
+  const heap = subject.serverHeap;
+  if (heap)
+    console.log(
+      `API server: rss ${heap.rssMiB.toFixed(0)} MiB, heap ${heap.heapMiB.toFixed(0)} MiB; collector: ` +
+        `${heap.pauses} pauses (${heap.majorPauses} major), longest ${heap.longestPauseMs.toFixed(1)} ms, ` +
+        `${heap.totalPauseMs.toFixed(0)} ms in all`,
+    );
   const memory = process.memoryUsage();
   console.log(
-    `memory: rss ${(memory.rss / 2 ** 20).toFixed(0)} MiB, heap ${(memory.heapUsed / 2 ** 20).toFixed(0)} MiB`,
+    `benchmark process: rss ${(memory.rss / 2 ** 20).toFixed(0)} MiB, heap ${(memory.heapUsed / 2 ** 20).toFixed(0)} MiB`,
   );
 }

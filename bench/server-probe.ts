@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { PerformanceEntry, PerformanceObserver, constants } from 'node:perf_hooks';
 import { Client } from 'pg';
 
 /**
@@ -13,12 +14,25 @@ export type ProbeRequest =
   | { id: number; type: 'trace-start' }
   | { id: number; type: 'trace-stop' }
   | { id: number; type: 'profile-start' }
-  | { id: number; type: 'profile-stop'; file: string };
+  | { id: number; type: 'profile-stop'; file: string }
+  | { id: number; type: 'gc-start' }
+  | { id: number; type: 'gc-stop' };
+
+/** The server's collector pauses during a run, and its memory at the end of it. */
+export interface ServerHeap {
+  rssMiB: number;
+  heapMiB: number;
+  pauses: number;
+  majorPauses: number;
+  longestPauseMs: number;
+  totalPauseMs: number;
+}
 
 export interface ProbeAnswer {
   id: number;
   statements?: number;
   traced?: string[];
+  heap?: ServerHeap;
   error?: string;
 }
 
@@ -35,6 +49,23 @@ Client.prototype.query = function (this: Client, ...args: unknown[]) {
 } as typeof Client.prototype.query;
 
 let session: Session | undefined;
+
+/**
+ * The server's collector pauses, watched only while a run asks: a pause stops every request in
+ * flight, so one long one shows in the open loop's p99.
+ */
+let pauses: ServerHeap | undefined;
+const collector = new PerformanceObserver((list) => count(list.getEntries()));
+function count(entries: PerformanceEntry[]): void {
+  if (!pauses) return;
+  for (const entry of entries) {
+    pauses.pauses++;
+    const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+    if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) pauses.majorPauses++;
+    pauses.longestPauseMs = Math.max(pauses.longestPauseMs, entry.duration);
+    pauses.totalPauseMs += entry.duration;
+  }
+}
 
 async function answer(request: ProbeRequest): Promise<Omit<ProbeAnswer, 'id'>> {
   switch (request.type) {
@@ -61,6 +92,18 @@ async function answer(request: ProbeRequest): Promise<Omit<ProbeAnswer, 'id'>> {
       session.disconnect();
       session = undefined;
       return {};
+    }
+    case 'gc-start':
+      pauses = { rssMiB: 0, heapMiB: 0, pauses: 0, majorPauses: 0, longestPauseMs: 0, totalPauseMs: 0 };
+      collector.observe({ entryTypes: ['gc'] });
+      return {};
+    case 'gc-stop': {
+      count(collector.takeRecords());
+      collector.disconnect();
+      const heap = pauses!;
+      pauses = undefined;
+      const memory = process.memoryUsage();
+      return { heap: { ...heap, rssMiB: memory.rss / 2 ** 20, heapMiB: memory.heapUsed / 2 ** 20 } };
     }
   }
 }

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import type { ProbeAnswer, ProbeRequest } from './server-probe';
+import type { ProbeAnswer, ProbeRequest, ServerHeap } from './server-probe';
 
 /** A probe request before it is numbered (Omit applied to each member of the union). */
 type Unnumbered<T> = T extends unknown ? Omit<T, 'id'> : never;
@@ -73,6 +73,16 @@ export class BenchServer {
   /** Writes the server's CPU profile since `startProfile` to `file` (open it in Chrome DevTools). */
   async stopProfile(file: string): Promise<void> {
     await this.ask({ type: 'profile-stop', file });
+  }
+
+  /** Starts counting the server's collector pauses. */
+  async watchCollector(): Promise<void> {
+    await this.ask({ type: 'gc-start' });
+  }
+
+  /** The pauses since `watchCollector`, and the server's memory now. */
+  async collectorReport(): Promise<ServerHeap> {
+    return (await this.ask({ type: 'gc-stop' })).heap!;
   }
 
   /** Stops the server as an orchestrator would (SIGTERM: it drains and closes its connections). */
