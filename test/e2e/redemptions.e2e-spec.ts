@@ -263,6 +263,22 @@ describe('redemptions: redeem, fulfil, cancel, expire', () => {
     expect((await fx.redeem(s.customer.token, rewards.elsewhere)).status).toBe(201);
   });
 
+  it('refuses a disabled customer’s token in the redemption’s own transaction: 401, nothing taken', async () => {
+    const s = await shop([{ points: 1000 }]);
+    const rewardId = await fx.reward(s.admin, { point_cost: 300, quantity_available: 10 });
+    await fx.inTenant(s.tenant.id, `UPDATE users SET status = 'disabled' WHERE id = $1`, [s.customer.id]);
+    const before = await fx.stateOf(s.tenant.id);
+    const res = await fx.redeem(s.customer.token, rewardId).set('idempotency-key', 'tap-off');
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('invalid_token');
+    // What the handler would refuse (no such reward) is told about the token first.
+    expect((await fx.redeem(s.customer.token, 'nope')).status).toBe(401);
+    expect(await fx.stateOf(s.tenant.id)).toEqual(before);
+    expect(await stockOf(s.tenant.id, rewardId)).toBe(10);
+    expect(await fx.inTenant(s.tenant.id, `SELECT 1 FROM idempotency_keys`)).toEqual([]);
+    expect(await fx.ledgerOf(s.tenant.id, s.customer.id)).toMatchObject({ balance: 1000, ledger: 1000 });
+  });
+
   it('fulfils a voucher by its code, however it is typed, exactly once', async () => {
     const s = await shop();
     const rewardId = await fx.reward(s.admin, { point_cost: 100 });

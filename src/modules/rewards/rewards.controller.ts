@@ -7,7 +7,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { CurrentActor, Customer } from '../../common/auth/access.decorators';
+import { CurrentActor, Customer, StandingCheckedInTransaction } from '../../common/auth/access.decorators';
 import { Actor } from '../../common/auth/actor';
 import { Idempotent, IdempotentRequestOf } from '../../common/idempotency/idempotency.decorators';
 import type { IdempotentRequest } from '../../common/idempotency/idempotency.service';
@@ -59,6 +59,7 @@ export class RewardsController {
 
   @Post('rewards/:id/redeem')
   @Customer()
+  @StandingCheckedInTransaction()
   @Idempotent()
   @ApiOperation({
     summary: 'Redeem a reward: points taken (those expiring first), one unit of stock taken, a voucher issued.',
