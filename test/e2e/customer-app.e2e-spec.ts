@@ -222,6 +222,59 @@ describe('customer app: profile, points and tiers', () => {
       });
     });
 
+    it('counts neither expired points the job has not yet written off nor holds that are over; admin view, catalog and redemption agree', async () => {
+      const { tenant, programId } = await fx.tenantWithProgram();
+      const admin = await fx.staffToken(tenant, 'admin');
+      const me = await fx.appCustomer(tenant);
+      const soon = new Date(Date.now() + 10 * DAY);
+      const inFiveDays = new Date(Date.now() + 5 * DAY);
+      await earn(tenant.id, me.id, programId, 300, soon);
+      await earn(tenant.id, me.id, programId, 200, soon);
+      await earn(tenant.id, me.id, programId, 50, null, inFiveDays);
+      await earn(tenant.id, me.id, programId, 40, soon, inFiveDays);
+      // Time passes without the maintenance jobs: the 200 and the held 40 expire, both holds end.
+      await fx.inTenant(
+        tenant.id,
+        `UPDATE point_lots SET expires_at = now() - interval '1 hour' WHERE points IN (200, 40)`,
+      );
+      await fx.inTenant(tenant.id, `UPDATE point_lots SET available_at = now() - interval '1 hour' WHERE pending`);
+
+      expect((await as(me.token).get('/api/points/balance')).body).toMatchObject({
+        balance: 350,
+        pending_balance: 0,
+        lifetime_points: 590,
+        expiring: [{ points: 300, expires_at: soon.toISOString() }],
+      });
+      const adminView = await as(admin).get(`/api/admin/customers/${me.id}`);
+      expect(adminView.body).toMatchObject({ balance: 350, pending_balance: 0, lifetime_points: 590 });
+
+      const reward = async (point_cost: number) => {
+        const res = await request(t.server)
+          .post('/api/admin/rewards')
+          .set(fx.bearer(admin))
+          .send({ name: `Costs ${point_cost}`, point_cost });
+        expect(res.status).toBe(201);
+        return res.body.id as string;
+      };
+      const [affordable, tooDear] = [await reward(350), await reward(351)];
+      const catalog = await as(me.token).get('/api/rewards');
+      expect(
+        catalog.body.data.map((r: { id: string; eligible: boolean; reason: string | null }) => [
+          r.id,
+          r.eligible,
+          r.reason,
+        ]),
+      ).toEqual([
+        [affordable, true, null],
+        [tooDear, false, 'insufficient_points'],
+      ]);
+      const redeem = (id: string) =>
+        request(t.server).post(`/api/rewards/${id}/redeem`).set(fx.bearer(me.token)).send({});
+      expect((await redeem(tooDear)).body.code).toBe('insufficient_points');
+      expect((await redeem(affordable)).body).toMatchObject({ points_used: 350, balance: 0 });
+      expect((await as(me.token).get('/api/points/balance')).body).toMatchObject({ balance: 0, pending_balance: 0 });
+    });
+
     it('shows only my own points, never another customer’s or tenant’s', async () => {
       const { tenant, programId } = await fx.tenantWithProgram();
       const me = await fx.appCustomer(tenant);

@@ -2,12 +2,13 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Queue } from 'bullmq';
+import fc from 'fast-check';
 import { DataSource, EntityManager } from 'typeorm';
 import { LoyaltyJob, QueueName } from '../../src/common/queue/queues';
 import { createDataSource } from '../../src/database/data-source';
 import { TenantDatabase } from '../../src/database/tenant-database.service';
 import { runInTenant } from '../../src/database/tenant-transaction';
-import { credit, debit, lockAccount } from '../../src/modules/loyalty/ledger/ledger';
+import { credit, debit, duePointsJoin, lockAccount, pointsNow } from '../../src/modules/loyalty/ledger/ledger';
 import { InsufficientPointsError } from '../../src/modules/loyalty/ledger/ledger.errors';
 import { LedgerMaintenanceService } from '../../src/modules/loyalty/ledger/ledger-maintenance.service';
 import { WorkerModule } from '../../src/worker.module';
@@ -327,6 +328,41 @@ describe('points expiry and pending release jobs', () => {
     expect(summary.tenants).toBeGreaterThanOrEqual(2);
     expect(await expireRows(first.tenantId)).toEqual([{ account_id: a.accountId, points: -30 }]);
     expect(await expireRows(second.tenantId)).toEqual([{ account_id: b.accountId, points: -45 }]);
+  });
+
+  it('shows, before the jobs run, the balances they will leave (duePointsJoin), for any lots', async () => {
+    const lot = fc.record({
+      points: fc.integer({ min: 1, max: 200 }),
+      earnedDaysAgo: fc.integer({ min: 0, max: 20 }),
+      expiresInDays: fc.option(fc.integer({ min: 0, max: 30 })),
+      pendingDays: fc.option(fc.integer({ min: 1, max: 10 }), { nil: undefined }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(lot, { minLength: 1, maxLength: 6 }), fc.nat({ max: 400 }), async (lots, spend) => {
+        const owner = await newProgram();
+        const member = await newMember(owner, lots);
+        await runInTenant(app, owner.tenantId, async (m) => {
+          const account = await lockAccount(m, owner.tenantId, member.customerId, owner.programId);
+          // Some spent first, from the lots that expire first: partly used lots.
+          const points = Math.min(spend, account.balance);
+          if (points > 0) await debit(m, account, { type: 'redeem', points });
+        });
+        const points = pointsNow('a');
+        const [shown] = await query<{ balance: string; pending: string }>(
+          owner.tenantId,
+          `SELECT ${points.balance} AS balance, ${points.pending} AS pending
+             FROM loyalty_accounts a ${duePointsJoin('a', '$2::timestamptz')} WHERE a.id = $1`,
+          [member.accountId, now],
+        );
+        // The order a redemption's housekeeping uses: what is released may have expired too.
+        await maintenance.releasePendingPointsOfTenant(owner.tenantId, now);
+        await maintenance.expirePointsOfTenant(owner.tenantId, now);
+        expect({ balance: Number(shown.balance), pending: Number(shown.pending) }).toEqual(
+          await balances(owner.tenantId, member.accountId),
+        );
+      }),
+      { numRuns: 30 },
+    );
   });
 
   describe('in the worker process', () => {

@@ -11,7 +11,16 @@ import { cursorTimestamp, decodeCursor, Page, pageOf } from '../../common/pagina
 import { TenantDatabase } from '../../database/tenant-database.service';
 import { AuditService } from '../audit/audit.service';
 import { ExpiryPolicy, expiryFor } from '../loyalty/ledger/expiry-policy';
-import { credit, debit, expireLots, LockedAccount, lockAccount, releasePending } from '../loyalty/ledger/ledger';
+import {
+  credit,
+  debit,
+  duePointsJoin,
+  expireLots,
+  LockedAccount,
+  lockAccount,
+  pointsNow,
+  releasePending,
+} from '../loyalty/ledger/ledger';
 import { qualifyingWindows, TierDefinition, TierStanding } from '../loyalty/tiers/tier-evaluation';
 import { standingOf } from '../loyalty/tiers/tier-standing';
 import { storedExpiryPolicy } from '../loyalty/programs/program-policies';
@@ -293,9 +302,12 @@ export class CustomerPointsService {
   private async standing(manager: EntityManager, tenantId: string, customerId: string) {
     const programId = await defaultProgramId(manager, tenantId);
     if (!programId) return null;
+    const points = pointsNow('a');
     const [account] = (await manager.query(
-      `SELECT id, customer_id, program_id, balance, pending_balance, lifetime_points, tier_id
-         FROM loyalty_accounts WHERE tenant_id = $1 AND customer_id = $2 AND program_id = $3`,
+      `SELECT a.id, a.customer_id, a.program_id, ${points.balance} AS balance, ${points.pending} AS pending_balance,
+              a.lifetime_points, a.tier_id
+         FROM loyalty_accounts a ${duePointsJoin('a')}
+        WHERE a.tenant_id = $1 AND a.customer_id = $2 AND a.program_id = $3`,
       [tenantId, customerId, programId],
     )) as Array<AccountRow | undefined>;
     const tierRows = await this.tierRows(manager, tenantId, programId);
@@ -335,7 +347,7 @@ export class CustomerPointsService {
     const rows = (await manager.query(
       `SELECT expires_at, sum(remaining)::bigint AS points
          FROM point_lots
-        WHERE tenant_id = $1 AND account_id = $2 AND remaining > 0 AND NOT pending
+        WHERE tenant_id = $1 AND account_id = $2 AND remaining > 0 AND (NOT pending OR available_at <= now())
           AND expires_at > now() AND expires_at <= now() + make_interval(days => $3)
         GROUP BY expires_at
         ORDER BY expires_at`,

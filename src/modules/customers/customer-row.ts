@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { cursorTimestamp } from '../../common/pagination/pagination';
+import { duePointsJoin, pointsNow } from '../loyalty/ledger/ledger';
 import type { AuditableCustomer } from './customer-fields';
 import type { CustomerDto, CustomerStatus } from './dto/customer.dto';
 import type { ProfileDto } from './dto/profile.dto';
@@ -41,12 +42,13 @@ export const CUSTOMER_COLUMNS = `c.id, c.external_id, c.email, c.first_name, c.l
  */
 export const CUSTOMER_SELECT = `
   SELECT ${CUSTOMER_COLUMNS},
-         COALESCE(a.balance, 0) AS balance, COALESCE(a.pending_balance, 0) AS pending_balance,
+         COALESCE(${pointsNow('a').balance}, 0) AS balance, COALESCE(${pointsNow('a').pending}, 0) AS pending_balance,
          COALESCE(a.lifetime_points, 0) AS lifetime_points, a.tier_id, tr.name AS tier_name,
          ${cursorTimestamp('c.created_at')} AS position
     FROM customers c
     LEFT JOIN loyalty_accounts a
       ON a.tenant_id = c.tenant_id AND a.customer_id = c.id AND a.program_id = $1::uuid
+    ${duePointsJoin('a')}
     LEFT JOIN tiers tr ON tr.tenant_id = a.tenant_id AND tr.id = a.tier_id`;
 
 export function toCustomerDto(row: CustomerRow): CustomerDto {

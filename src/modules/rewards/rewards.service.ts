@@ -10,6 +10,7 @@ import { decodeCursor, Page, pageOf } from '../../common/pagination/pagination';
 import { TenantDatabase } from '../../database/tenant-database.service';
 import { AuditService } from '../audit/audit.service';
 import { defaultProgramId } from '../customers/customer-row';
+import { duePointsJoin, pointsNow } from '../loyalty/ledger/ledger';
 import { CatalogQueryDto, CatalogRewardDto } from './dto/catalog.dto';
 import { CreateRewardDto, RewardDto, RewardListQueryDto, UpdateRewardDto } from './dto/reward.dto';
 import { CustomerStanding, eligibility } from './eligibility';
@@ -261,8 +262,9 @@ export class RewardsService {
   /** The customer's balance and tier rank in each program, as a lookup for a reward of that program. */
   private async standingOf(manager: EntityManager, tenantId: string, customerId: string) {
     const accounts = (await manager.query(
-      `SELECT a.program_id, a.balance, t.rank AS tier_rank
-         FROM loyalty_accounts a LEFT JOIN tiers t ON t.tenant_id = a.tenant_id AND t.id = a.tier_id
+      `SELECT a.program_id, ${pointsNow('a').balance} AS balance, t.rank AS tier_rank
+         FROM loyalty_accounts a ${duePointsJoin('a')}
+         LEFT JOIN tiers t ON t.tenant_id = a.tenant_id AND t.id = a.tier_id
         WHERE a.tenant_id = $1 AND a.customer_id = $2`,
       [tenantId, customerId],
     )) as Array<{ program_id: string; balance: string; tier_rank: number | null }>;

@@ -419,3 +419,31 @@ export async function releasePending(manager: EntityManager, account: LockedAcco
   }
   return points;
 }
+
+/**
+ * An account's points as they stand at `now`, for readers, when the maintenance jobs (every
+ * POINTS_EXPIRY_EVERY_MS) have not yet caught up: held points whose pending period is over count
+ * as spendable, and expired points (released ones too) no longer count. It is what `releasePending`
+ * then `expireLots` would leave, the housekeeping a redemption does first, so a customer is never
+ * shown points that a redemption would refuse, nor refused points the app said were held.
+ *
+ * A LEFT JOIN LATERAL on the account alias `account` (which may be absent: both sums are then 0),
+ * named `due`; select `pointsNow(account)`'s expressions. `now` is SQL: `now()` or a parameter.
+ */
+export function duePointsJoin(account: string, now = 'now()'): string {
+  const released = `(l.pending AND l.available_at <= ${now})`;
+  return `LEFT JOIN LATERAL (
+      SELECT COALESCE(sum(l.remaining) FILTER (WHERE ${released}), 0) AS released,
+             COALESCE(sum(l.remaining) FILTER (WHERE l.expires_at <= ${now} AND (NOT l.pending OR ${released})), 0) AS expired
+        FROM point_lots l
+       WHERE l.tenant_id = ${account}.tenant_id AND l.account_id = ${account}.id AND l.remaining > 0
+         AND (${released} OR l.expires_at <= ${now})) due ON true`;
+}
+
+/** The spendable and held points at `now` of the account joined by `duePointsJoin`. */
+export function pointsNow(account: string): { balance: string; pending: string } {
+  return {
+    balance: `(${account}.balance + due.released - due.expired)`,
+    pending: `(${account}.pending_balance - due.released)`,
+  };
+}
