@@ -3,6 +3,7 @@ import { createDataSource } from '../src/database/data-source';
 import { runInTenant, runWithoutTenant } from '../src/database/tenant-transaction';
 import { hashPassword } from '../src/modules/accounts/passwords';
 import { upsertSuperAdmin } from '../src/modules/accounts/super-admins';
+import { EMAIL_CONFLICT_TARGET } from '../src/modules/accounts/user.entity';
 
 /** Demo data for local development. Safe to run again: it only adds what is missing. */
 async function main(): Promise<void> {
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
       // The demo owner signs in with the seed super admin's password (development only).
       await manager.query(
         `INSERT INTO users (tenant_id, email, password_hash, role, first_name, last_name)
-         VALUES ($1, 'owner@demo.beacon.local', $2, 'owner', 'Demo', 'Owner') ON CONFLICT (tenant_id, email) DO NOTHING`,
+         VALUES ($1, 'owner@demo.beacon.local', $2, 'owner', 'Demo', 'Owner') ON CONFLICT ${EMAIL_CONFLICT_TARGET} DO NOTHING`,
         [tenant.id, ownerHash],
       );
       const [existing] = (await manager.query(`SELECT id FROM programs WHERE is_default`)) as Array<{ id: string }>;

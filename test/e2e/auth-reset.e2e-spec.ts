@@ -182,6 +182,33 @@ describe('password reset', () => {
     expect(rows).toEqual([]);
   });
 
+  it('sends the link for the live account, never for a deleted one with the same e-mail', async () => {
+    const who = await f.account('staff');
+    const insertDeleted = (tenantId: string, email: string) =>
+      f.inTenant<Array<{ id: string }>>(
+        tenantId,
+        `INSERT INTO users (tenant_id, email, password_hash, role, status)
+         VALUES ($1, $2, 'old hash', 'staff', 'deleted') RETURNING id`,
+        [tenantId, email],
+      );
+    const [deleted] = await insertDeleted(who.tenant.id, who.email.toUpperCase());
+    const token = await resetToken(who);
+    const tokens = await f.inTenant<Array<{ user_id: string }>>(
+      who.tenant.id,
+      `SELECT user_id FROM password_reset_tokens`,
+    );
+    expect(tokens).toEqual([{ user_id: who.userId }]);
+    expect((await confirm({ token, new_password: NEW_PASSWORD })).status).toBe(204);
+    expect(await f.inTenant(who.tenant.id, `SELECT password_hash FROM users WHERE id = $1`, [deleted.id])).toEqual([
+      { password_hash: 'old hash' },
+    ]);
+
+    const alone = await f.make.tenant();
+    await insertDeleted(alone.id, who.email);
+    expect((await requestReset({ tenant: alone.slug, email: who.email })).status).toBe(202);
+    expect(await f.inTenant(alone.id, `SELECT 1 FROM password_reset_tokens`)).toEqual([]);
+  });
+
   it('resets a super admin password through the platform tables', async () => {
     const email = `root-${f.unique()}@platform.test`;
     await upsertSuperAdmin(f.dataSource, email, PASSWORD);

@@ -252,15 +252,18 @@ describe('staff users', () => {
       expect(await stateOf(tenant.id)).toEqual(before);
     });
 
-    it('refuses an e-mail already taken in the tenant, in any case and by a customer too, with 409 email_taken', async () => {
+    it('refuses an e-mail already taken in the tenant, in any case, by a customer or a disabled account too, with 409 email_taken', async () => {
       const { tenant, owner } = await ownerOfNewTenant();
       const staff = await account(tenant, 'staff', { email: 'taken@example.com' });
       const customer = await account(tenant, 'customer', { email: 'customer@example.com' });
+      await account(tenant, 'staff', { email: 'disabled@example.com', status: 'disabled' });
       const before = await stateOf(tenant.id);
-      for (const email of [staff.email.toUpperCase(), 'Customer@Example.com']) {
+      for (const email of [staff.email.toUpperCase(), 'Customer@Example.com', 'Disabled@example.com']) {
         const res = await as(owner.token).create(newStaff({ email }));
         expect(res.status).toBe(409);
-        expect(res.body.code).toBe('email_taken');
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(res.body).toMatchObject({ code: 'email_taken', status: 409 });
+        expect(res.body.errors).toEqual([{ field: 'email', message: expect.any(String) }]);
       }
       expect(await stateOf(tenant.id)).toEqual(before);
       expect(customer.id).toBeDefined();
@@ -448,6 +451,118 @@ describe('staff users', () => {
       );
       expect((await as(owner.token).list()).body.data.map((user: Account) => user.id)).toEqual([owner.id]);
       expect((await as(owner.token).remove(staff.id)).status).toBe(404);
+    });
+  });
+
+  describe('a deleted account’s e-mail', () => {
+    const me = (token: string) => request(t.server).get('/api/auth/user').set('authorization', `Bearer ${token}`);
+
+    it('is free for a new account, which signs in; the deleted one stays listed as deleted, its tokens dead', async () => {
+      const { tenant, owner } = await ownerOfNewTenant();
+      const body = newStaff({ role: 'admin' });
+      const first = await as(owner.token).create(body);
+      expect(first.status).toBe(201);
+      const firstSession = await login(tenant, body.email, body.password);
+      expect(firstSession.status).toBe(200);
+      expect((await as(owner.token).remove(first.body.id)).status).toBe(204);
+
+      // Same password too: only the account's status tells the two apart at sign-in.
+      const again = await as(owner.token).create({ ...body, email: body.email.toUpperCase(), role: 'staff' });
+      expect(again.status).toBe(201);
+      expect(again.body).toMatchObject({ email: body.email.toUpperCase(), role: 'staff', status: 'active' });
+      expect(again.body.id).not.toBe(first.body.id);
+
+      const session = await login(tenant, body.email, body.password);
+      expect(session.status).toBe(200);
+      expect((await me(session.body.access_token)).body).toMatchObject({ id: again.body.id, role: 'staff' });
+
+      expect((await me(firstSession.body.access_token)).status).toBe(401);
+      const refreshed = await request(t.server)
+        .post('/api/auth/refresh')
+        .send({ refresh_token: firstSession.body.refresh_token });
+      expect(refreshed.status).toBe(401);
+
+      const deleted = await as(owner.token).list('?status=deleted');
+      expect(deleted.body.data).toEqual([
+        expect.objectContaining({ id: first.body.id, email: body.email, role: 'admin', status: 'deleted' }),
+      ]);
+      expect((await as(owner.token).list()).body.data.map((user: Account) => user.id)).toEqual([
+        again.body.id,
+        owner.id,
+      ]);
+      const { users, audit } = await stateOf(tenant.id);
+      expect(users.filter((user: Account) => user.email.toLowerCase() === body.email)).toHaveLength(2);
+      expect(
+        audit
+          .filter((entry: { action: string }) => entry.action.startsWith('user.'))
+          .map((entry: { action: string; target_id: string }) => [entry.action, entry.target_id]),
+      ).toEqual([
+        ['user.created', first.body.id],
+        ['user.deleted', first.body.id],
+        ['user.created', again.body.id],
+      ]);
+    });
+
+    it('still refuses a second live account with it, 409 on the field, writing nothing', async () => {
+      const { tenant, owner } = await ownerOfNewTenant();
+      const email = `again-${Math.random().toString(36).slice(2)}@example.com`;
+      await account(tenant, 'staff', { email, status: 'deleted' });
+      expect((await as(owner.token).create(newStaff({ email }))).status).toBe(201);
+      const before = await stateOf(tenant.id);
+      const refused = await as(owner.token).create(newStaff({ email: email.toUpperCase() }));
+      expect(refused.status).toBe(409);
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(refused.body).toMatchObject({
+        code: 'email_taken',
+        errors: [{ field: 'email', message: expect.any(String) }],
+      });
+      expect(await stateOf(tenant.id)).toEqual(before);
+    });
+
+    it('goes to exactly one of two simultaneous creates: one 201, one 409, one new row', async () => {
+      for (let round = 0; round < 3; round++) {
+        const { tenant, owner } = await ownerOfNewTenant();
+        const email = `twice-${round}-${Math.random().toString(36).slice(2)}@example.com`;
+        const gone = await account(tenant, 'staff', { email, status: 'deleted' });
+        const answers = await Promise.all([
+          as(owner.token).create(newStaff({ email })),
+          as(owner.token).create(newStaff({ email: email.toUpperCase() })),
+        ]);
+        expect(answers.map((res) => res.status).sort()).toEqual([201, 409]);
+        const created = answers.find((res) => res.status === 201)!;
+        expect(answers.find((res) => res.status === 409)!.body.code).toBe('email_taken');
+        const rows = await runInTenant(dataSource, tenant.id, (m) =>
+          m.query(`SELECT id, status FROM users WHERE email = $1 ORDER BY created_at`, [email]),
+        );
+        expect(rows).toEqual([
+          { id: gone.id, status: 'deleted' },
+          { id: created.body.id, status: 'active' },
+        ]);
+        const audit = await runInTenant(dataSource, tenant.id, (m) => m.query(`SELECT action FROM audit_log`));
+        expect(audit).toEqual([{ action: 'user.created' }]);
+      }
+    });
+
+    it('is free for a customer’s sign-up, and sign-in finds the customer, not the deleted account', async () => {
+      const { tenant, owner } = await ownerOfNewTenant();
+      const staff = await account(tenant, 'staff');
+      expect((await as(owner.token).remove(staff.id)).status).toBe(204);
+      const registered = await request(t.server)
+        .post('/api/auth/register')
+        .send({ tenant: tenant.slug, email: staff.email, password: PASSWORD, first_name: 'Ann', last_name: 'Lee' });
+      expect(registered.status).toBe(201);
+      const session = await login(tenant, staff.email);
+      expect(session.status).toBe(200);
+      expect((await me(session.body.access_token)).body).toMatchObject({ id: registered.body.id, role: 'customer' });
+    });
+
+    it('signs nobody in when only the deleted account has it', async () => {
+      const { tenant, owner } = await ownerOfNewTenant();
+      const staff = await account(tenant, 'staff');
+      expect((await as(owner.token).remove(staff.id)).status).toBe(204);
+      const refused = await login(tenant, staff.email);
+      expect(refused.status).toBe(401);
+      expect(refused.body.code).toBe('invalid_credentials');
     });
   });
 

@@ -16,6 +16,7 @@ import { ActivitiesService } from '../loyalty/activities/activities.service';
 import { TenantDatabase } from '../../database/tenant-database.service';
 import { AuditService } from '../audit/audit.service';
 import { resolveSettings } from '../tenants/tenant-settings';
+import { EmailTakenError } from './account.errors';
 import { AccountRef, accountOf, accountRef, inAccountScope, tablesOf } from './account-ref';
 import { ChangePasswordDto, CurrentUserDto, LoginDto, RegisterDto, TokenResponseDto } from './dto/auth.dto';
 import { GuardedAttempt, LoginThrottle } from './login-throttle.service';
@@ -25,6 +26,7 @@ import { hashPassword, verifyPassword } from './passwords';
 import { refreshTtlDaysOf, RefreshTokenService } from './refresh-tokens.service';
 import { RequestOrigin } from './request-origin.decorator';
 import { ENROLLMENT_TOKEN_TTL_SECONDS, TokenService } from './token.service';
+import { EMAIL_CONFLICT_TARGET } from './user.entity';
 
 interface TenantRow {
   id: string;
@@ -144,13 +146,18 @@ export class AuthService {
     }
   }
 
+  /**
+   * The account that signs in with `email`. Deleted accounts are left out: their e-mail may have
+   * gone to a new account, and a deleted one answers like an unknown e-mail. The unique index
+   * over the others leaves at most one.
+   */
   private async findAccount(tenantId: string | null, email: string): Promise<AccountRow | undefined> {
     const tables = tablesOf({ tenantId });
     const [row] = (await inAccountScope(this.database, tenantId, (manager) =>
       manager.query(
         `SELECT a.id, ${tables.role} AS role, ${tables.status} AS status, a.password_hash, a.mfa_secret,
                 a.mfa_enabled_at IS NOT NULL AS mfa_enabled
-           FROM ${tables.accounts} a WHERE a.email = $1`,
+           FROM ${tables.accounts} a WHERE a.email = $1 AND ${tables.status} <> 'deleted'`,
         [email],
       ),
     )) as AccountRow[];
@@ -243,7 +250,7 @@ export class AuthService {
       const rows = (await m.query(
         `INSERT INTO users (tenant_id, email, password_hash, role, first_name, last_name)
          VALUES ($1, $2, $3, 'customer', $4, $5)
-         ON CONFLICT (tenant_id, email) DO NOTHING
+         ON CONFLICT ${EMAIL_CONFLICT_TARGET} DO NOTHING
          RETURNING id, email, first_name, last_name, role`,
         [tenant.id, input.email, passwordHash, input.first_name, input.last_name],
       )) as Array<{ id: string; email: string; first_name: string; last_name: string; role: string }>;
@@ -258,7 +265,7 @@ export class AuthService {
       }
       return rows;
     });
-    if (!created) throw new ConflictError('email_taken', 'An account with this e-mail already exists.');
+    if (!created) throw new EmailTakenError();
     return { ...created, tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name } };
   }
 

@@ -38,7 +38,10 @@ export class StaffUsersController {
   @Roles('owner')
   @ApiOperation({ summary: 'Create a staff account.' })
   @ApiCreatedResponse({ type: StaffUserDto })
-  @ApiConflictResponse({ description: '`email_taken`: an account of this tenant has the e-mail, in any case.' })
+  @ApiConflictResponse({
+    description:
+      '`email_taken`: an account of this tenant has the e-mail, in any case (deleted accounts do not count).',
+  })
   create(@CurrentCaller() caller: Caller, @Body() body: CreateStaffUserDto): Promise<StaffUserDto> {
     return this.staffUsers.create(caller, body);
   }

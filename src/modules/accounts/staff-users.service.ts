@@ -7,10 +7,11 @@ import { isUuid } from '../../common/ids';
 import { Page, cursorTimestamp, decodeCursor, pageOf } from '../../common/pagination/pagination';
 import { TenantDatabase } from '../../database/tenant-database.service';
 import { AuditService } from '../audit/audit.service';
+import { EmailTakenError } from './account.errors';
 import { CreateStaffUserDto, StaffUserDto, StaffUserQueryDto, UpdateStaffUserDto } from './dto/staff-user.dto';
 import { passwordProblem } from './password-policy';
 import { hashPassword } from './passwords';
-import type { UserStatus } from './user.entity';
+import { EMAIL_CONFLICT_TARGET, type UserStatus } from './user.entity';
 
 interface StaffUserRow {
   id: string;
@@ -119,6 +120,11 @@ export class StaffUsersService {
     return pageOf(rows, query.limit, toDto, (row) => [row.position, row.id]);
   }
 
+  /**
+   * A deleted account's e-mail is free: the new account is another row, and the deleted one stays
+   * as it was. Two creates of one e-mail at once: the second waits for the first to commit, then
+   * inserts nothing and is refused.
+   */
   async create(caller: Caller, input: CreateStaffUserDto): Promise<StaffUserDto> {
     const tenantId = tenantIdOf(caller.actor);
     const problem = passwordProblem(input.password, input.email);
@@ -128,11 +134,11 @@ export class StaffUsersService {
       const [created] = (await manager.query(
         `INSERT INTO users (tenant_id, email, password_hash, role, first_name, last_name)
          VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (tenant_id, email) DO NOTHING
+         ON CONFLICT ${EMAIL_CONFLICT_TARGET} DO NOTHING
          RETURNING ${USER_COLUMNS}`,
         [tenantId, input.email, passwordHash, input.role, input.first_name, input.last_name],
       )) as StaffUserRow[];
-      if (!created) throw new ConflictError('email_taken', 'An account with this e-mail already exists.');
+      if (!created) throw new EmailTakenError();
       await this.audit.record(manager, tenantId, caller, {
         action: 'user.created',
         targetType: 'user',

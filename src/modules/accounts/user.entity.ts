@@ -3,11 +3,11 @@ import {
   Column,
   CreateDateColumn,
   Entity,
+  Index,
   JoinColumn,
   ManyToOne,
   PrimaryColumn,
   PrimaryGeneratedColumn,
-  Unique,
   UpdateDateColumn,
 } from 'typeorm';
 import type { TenantRole } from '../../common/auth/actor';
@@ -15,9 +15,22 @@ import { TenantEntity } from '../tenants/tenant.entity';
 
 export type UserStatus = 'active' | 'disabled' | 'deleted';
 
-/** A person of one tenant, with exactly one role. E-mail is unique per tenant, case-insensitive. */
+/** The accounts that hold their e-mail: all but the deleted ones. */
+const HOLDS_EMAIL = `"status" <> 'deleted'`;
+
+/**
+ * The conflict target of an insert that must not take a held e-mail. It names the unique index's
+ * predicate, which PostgreSQL needs to infer a partial index as the arbiter.
+ */
+export const EMAIL_CONFLICT_TARGET = `("tenant_id", "email") WHERE ${HOLDS_EMAIL}`;
+
+/**
+ * A person of one tenant, with exactly one role. E-mail is unique per tenant, case-insensitive
+ * (citext), among the accounts that are not deleted: a deleted account keeps its row and e-mail
+ * for the audit trail, and the address is free for a new account.
+ */
 @Entity({ name: 'users' })
-@Unique('users_tenant_email_key', ['tenantId', 'email'])
+@Index('users_tenant_live_email_key', ['tenantId', 'email'], { unique: true, where: HOLDS_EMAIL })
 @Check('users_role_check', `"role" IN ('customer', 'staff', 'admin', 'owner')`)
 @Check('users_status_check', `"status" IN ('active', 'disabled', 'deleted')`)
 export class UserEntity {
