@@ -3,7 +3,7 @@ import { FieldError } from './domain-error';
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 const PROBLEM_BASE = 'https://beacon.dev/problems/';
 
-/** RFC 9457 problem details, with Beacon's `code` and, on 400, the invalid `errors`. */
+/** RFC 9457 problem details, with Beacon's `code` and the fields at fault in `errors` (every 400; a conflict on one field, such as 409 email_taken). */
 export interface Problem {
   type: string;
   title: string;
