@@ -1,7 +1,12 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { DomainEvent } from '../../common/outbox/outbox';
-import { ActivityListener, ActivityListeners, RecordedActivity } from '../loyalty/activities/activity-listener';
+import {
+  ActivityListener,
+  ActivityListeners,
+  AppliedRefund,
+  RecordedActivity,
+} from '../loyalty/activities/activity-listener';
 import { AchievementUnlocks } from './achievement-unlocks.service';
 import { ChallengeProgress } from './challenge-progress.service';
 import { Earned, LeaderboardsService } from './leaderboards.service';
@@ -12,6 +17,10 @@ import { Earned, LeaderboardsService } from './leaderboards.service';
  * `challenge_completed` activity that comes back through here (challenges ignore those, so it
  * cannot loop) and its points count for the badges evaluated next; then achievements; then the
  * leaderboards, written to Redis once all of it has committed.
+ *
+ * A refund reaches only the leaderboards (onRefundApplied): it is never progress towards a
+ * challenge or a badge, and taking back progress already made (a challenge completed, a badge
+ * paid) is not something the tenant's rules promise.
  */
 @Injectable()
 export class GamificationListener implements ActivityListener, OnModuleInit {
@@ -39,5 +48,9 @@ export class GamificationListener implements ActivityListener, OnModuleInit {
       timeZone: activity.timeZone,
     });
     return events;
+  }
+
+  onRefundApplied(manager: EntityManager, refund: AppliedRefund): Promise<void> {
+    return this.leaderboards.addRefund(manager, refund);
   }
 }

@@ -9,6 +9,7 @@ import { REDIS } from '../../common/redis/redis.module';
 import { APP_CONFIG } from '../../config/config.module';
 import { AppConfig } from '../../config/configuration';
 import { TenantDatabase } from '../../database/tenant-database.service';
+import type { AppliedRefund } from '../loyalty/activities/activity-listener';
 import { ContextRead, loadSettings, periodStarts } from '../loyalty/activities/earning-context';
 import { localMidnight } from '../loyalty/ledger/expiry-policy';
 import { resolveSettings } from '../tenants/tenant-settings';
@@ -27,7 +28,11 @@ import {
   ScoredMember,
 } from './leaderboard-keys';
 
-/** Points earned at one instant (an earn row's created_at decides its week and month). */
+/**
+ * Points earned at one instant (an earn row's created_at decides its week and month). Negative
+ * when a refund takes earning back: then at the instant the purchase earned, so that it comes off
+ * the week and month the purchase counted in.
+ */
 export interface Earned {
   points: number;
   at: Date;
@@ -43,6 +48,42 @@ export interface RebuildSummary {
 /** Members written per ZADD while rebuilding: large boards go in slices, not one giant command. */
 const REBUILD_SLICE = 1000;
 
+/**
+ * Points earned per listed customer of tenant $1 since the week's start ($2), since the month's
+ * start ($3) and in all: the earn rows, less the refunds' reversals. A reverse row counts its
+ * whole reversed share, `points - shortfall` (`points` is what was taken back, negative; see
+ * addRefund for why the shortfall counts), at the instant the purchase earned that rule's points,
+ * as the live path does. The refund activity names the purchase in `refund_of` (the reverse rows
+ * carry it as their text `reference`). Spending (`redeem`), expiry (`expire`) and staff
+ * adjustments (`adjust`) are not earning and do not count.
+ */
+const EARNED_BY_CUSTOMER = `
+  WITH earning AS (
+    SELECT t.account_id, t.points, t.created_at AS earned_at
+      FROM point_transactions t
+     WHERE t.tenant_id = $1 AND t.type = 'earn'
+    UNION ALL
+    SELECT r.account_id, r.points - r.shortfall, purchase.earned_at
+      FROM point_transactions r
+      JOIN activities refund ON refund.tenant_id = r.tenant_id AND refund.id = r.activity_id
+      JOIN LATERAL (
+        SELECT max(e.created_at) AS earned_at
+          FROM point_transactions e
+         WHERE e.tenant_id = r.tenant_id AND e.activity_id = refund.refund_of AND e.type = 'earn'
+           AND e.rule_id = r.rule_id
+      ) purchase ON purchase.earned_at IS NOT NULL
+     WHERE r.tenant_id = $1 AND r.type = 'reverse'
+  )
+  SELECT a.customer_id,
+         COALESCE(sum(x.points) FILTER (WHERE x.earned_at >= $2), 0)::bigint AS weekly,
+         COALESCE(sum(x.points) FILTER (WHERE x.earned_at >= $3), 0)::bigint AS monthly,
+         sum(x.points)::bigint AS all_time
+    FROM earning x
+    JOIN loyalty_accounts a ON a.tenant_id = $1 AND a.id = x.account_id
+    JOIN customers c ON c.tenant_id = a.tenant_id AND c.id = a.customer_id
+   WHERE NOT c.leaderboard_opt_out AND c.status = 'active'
+   GROUP BY a.customer_id`;
+
 /** Challenge boards are rebuilt while the challenge runs and this long after it ended. */
 const CHALLENGE_BOARD_DAYS_AFTER_END = 35;
 
@@ -53,6 +94,11 @@ const DAY_MS = 86_400_000;
  * month and all time, plus each challenge's participants by progress. Redis only holds a derived
  * view: every earn is in the ledger and every contribution in challenge_participants, and the
  * worker's rebuild job recomputes the boards from there, so losing Redis loses no data.
+ *
+ * Points earned are the ledger's `earn` rows less what refunds reversed of them (see `addRefund`);
+ * spending points (`redeem`), their expiry (`expire`) and staff adjustments (`adjust`) leave the
+ * boards alone. A customer whose points on a board come to 0 or below leaves it (see
+ * LeaderboardIncrements), as one who never earned is not on it.
  *
  * Only customers ever appear (staff are users, not customers); customers who opted out of
  * leaderboards, or were erased, are left out when written, when rebuilt and when read (the read
@@ -91,8 +137,9 @@ export class LeaderboardsService implements BeforeApplicationShutdown {
   }
 
   /**
-   * Adds earned points to the customer's boards once the transaction commits. `standing` (whether
-   * the customer is listed, and the tenant's time zone) saves a round trip when the caller has it.
+   * Adds earned points (or, negative, takes them back) to the customer's boards once the
+   * transaction commits. `standing` (whether the customer is listed, and the tenant's time zone)
+   * saves a round trip when the caller has it.
    */
   async addEarned(
     manager: EntityManager,
@@ -101,7 +148,7 @@ export class LeaderboardsService implements BeforeApplicationShutdown {
     earned: Earned[],
     standing?: { listed: boolean; timeZone: string },
   ): Promise<void> {
-    const earning = earned.filter((entry) => entry.points > 0);
+    const earning = earned.filter((entry) => entry.points !== 0);
     if (earning.length === 0) return;
     const { listed, timeZone } = standing ?? (await this.standingOf(manager, tenantId, customerId));
     if (!listed) return;
@@ -120,6 +167,35 @@ export class LeaderboardsService implements BeforeApplicationShutdown {
         }
       }
     });
+  }
+
+  /**
+   * A refund on the customer's boards, once it commits: the purchase's reversed points come off
+   * the buckets they were counted in (the purchase's week and month, not the refund's: a refund
+   * next week does not lower next week's board; a bucket that has expired from Redis is skipped),
+   * and the points the tenant's refund rules gave go on like any earning. A customer not listed
+   * (opted out) is left alone, as their earnings were.
+   *
+   * What comes off is the whole reversed share: what the ledger took back and the shortfall (points
+   * already spent, or expired) alike. The boards measure points earned, not points held, and
+   * spending or expiry never lowered them; counting only what was taken back would let a customer
+   * buy, spend the points at once, refund, and keep the rank the purchase gave them. The rebuild
+   * counts the same (`points - shortfall` of each `reverse` row; see EARNED_BY_CUSTOMER).
+   */
+  async addRefund(manager: EntityManager, refund: AppliedRefund): Promise<void> {
+    await this.addEarned(
+      manager,
+      refund.tenantId,
+      refund.customerId,
+      [
+        { points: refund.gained, at: refund.earnedAt },
+        ...refund.reversals.map((reversal) => ({
+          points: -(reversal.taken + reversal.shortfall),
+          at: reversal.earnedAt,
+        })),
+      ],
+      { listed: refund.reads[LeaderboardsService.listedRead.name] === true, timeZone: refund.timeZone },
+    );
   }
 
   /** Whether the customer's earnings reach the boards, read with the activity (see ActivityListener.reads). */
@@ -278,11 +354,11 @@ export class LeaderboardsService implements BeforeApplicationShutdown {
   }
 
   /**
-   * Recomputes the tenant's current weekly, monthly and all-time boards from the ledger's earn
-   * rows, and the boards of recent challenges from their participants, then swaps each into place
-   * with RENAME (readers see the old board or the new one, never half of one). An earn that
-   * commits while a board is being rebuilt may be counted twice or missed on it; the next rebuild
-   * settles it.
+   * Recomputes the tenant's current weekly, monthly and all-time boards from the ledger (earn rows
+   * less refunds' reversals, see EARNED_BY_CUSTOMER), and the boards of recent challenges from
+   * their participants, then swaps each into place with RENAME (readers see the old board or the
+   * new one, never half of one). An earn or a refund that commits while a board is being rebuilt
+   * may be counted twice or missed on it; the next rebuild settles it.
    */
   async rebuildTenant(tenantId: string, now = new Date()): Promise<{ boards: number; members: number }> {
     // This process's gathered increments land first: sent after the rebuild, they would count twice.
@@ -290,18 +366,12 @@ export class LeaderboardsService implements BeforeApplicationShutdown {
     const { timeZone, points, challenges } = await this.database.run(tenantId, async (manager) => {
       const zone = (await loadSettings(manager, tenantId)).loyalty.time_zone;
       const starts = periodStarts(now, zone);
-      const rows = (await manager.query(
-        `SELECT a.customer_id,
-                COALESCE(sum(t.points) FILTER (WHERE t.created_at >= $2), 0)::bigint AS weekly,
-                COALESCE(sum(t.points) FILTER (WHERE t.created_at >= $3), 0)::bigint AS monthly,
-                sum(t.points)::bigint AS all_time
-           FROM point_transactions t
-           JOIN loyalty_accounts a ON a.tenant_id = t.tenant_id AND a.id = t.account_id
-           JOIN customers c ON c.tenant_id = a.tenant_id AND c.id = a.customer_id
-          WHERE t.tenant_id = $1 AND t.type = 'earn' AND NOT c.leaderboard_opt_out AND c.status = 'active'
-          GROUP BY a.customer_id`,
-        [tenantId, starts.week, starts.month],
-      )) as Array<{ customer_id: string; weekly: string; monthly: string; all_time: string }>;
+      const rows = (await manager.query(EARNED_BY_CUSTOMER, [tenantId, starts.week, starts.month])) as Array<{
+        customer_id: string;
+        weekly: string;
+        monthly: string;
+        all_time: string;
+      }>;
       const participants = (await manager.query(
         `SELECT p.challenge_id, p.customer_id, p.progress
            FROM challenge_participants p

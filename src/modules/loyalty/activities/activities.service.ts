@@ -11,7 +11,7 @@ import { expiryFor } from '../ledger/expiry-policy';
 import { credit, debit, LockedAccount, openAccount } from '../ledger/ledger';
 import { evaluateRules, refundReversal, RuleEvaluation } from '../rules/rule-evaluator';
 import { upgradeIfEarned } from '../tiers/tier-standing';
-import { ActivityListeners } from './activity-listener';
+import { ActivityListeners, RefundReversal } from './activity-listener';
 import { ActivityResultDto, RecordActivityDto } from './dto/record-activity.dto';
 import {
   CustomerKey,
@@ -375,7 +375,9 @@ export class ActivitiesService {
   /**
    * Reverses the refunded share of a purchase's points, rule by rule, from the points the purchase
    * actually earned (so a rule changed since makes no difference). The balance may reach zero but
-   * never go below: what was already spent is recorded as the shortfall.
+   * never go below: what was already spent is recorded as the shortfall. Listeners hear of it
+   * through `notifyRefund`, with each rule's reversal and when the purchase earned it (the
+   * leaderboards take it off the week and month the purchase counted in), never as an activity.
    */
   private async applyRefund(
     manager: EntityManager,
@@ -411,11 +413,11 @@ export class ActivitiesService {
       );
     }
     const earnedByRule = (await manager.query(
-      `SELECT rule_id, sum(points)::bigint AS points FROM point_transactions
+      `SELECT rule_id, sum(points)::bigint AS points, max(created_at) AS earned_at FROM point_transactions
         WHERE tenant_id = $1 AND activity_id = $2 AND type = 'earn' AND rule_id IS NOT NULL
         GROUP BY rule_id ORDER BY rule_id`,
       [tenantId, purchase.id],
-    )) as Array<{ rule_id: string; points: string }>;
+    )) as Array<{ rule_id: string; points: string; earned_at: Date }>;
     const reversals =
       original > 0
         ? refundReversal(
@@ -450,6 +452,7 @@ export class ActivitiesService {
 
     let reversed = 0;
     let shortfall = 0;
+    const reversedByRule: RefundReversal[] = [];
     for (const reversal of reversals.filter((entry) => entry.points > 0)) {
       const result = await debit(manager, account, {
         type: 'reverse',
@@ -464,6 +467,12 @@ export class ActivitiesService {
       });
       reversed += result.taken;
       shortfall += result.shortfall;
+      reversedByRule.push({
+        ruleId: reversal.rule_id,
+        taken: result.taken,
+        shortfall: result.shortfall,
+        earnedAt: earnedByRule.find((row) => row.rule_id === reversal.rule_id)!.earned_at,
+      });
     }
     // Refund rules (a goodwill gesture) may still give points; the evaluator only ever adds.
     const goodwill = (
@@ -475,6 +484,7 @@ export class ActivitiesService {
       )
     ).filter((rule) => rule.points > 0);
     const gained = goodwill.reduce((sum, rule) => sum + rule.points, 0);
+    const now = new Date();
     if (gained > 0) {
       await credit(
         manager,
@@ -486,7 +496,7 @@ export class ActivitiesService {
           activityId,
           actor: actorKey(actor),
         })),
-        this.creditOptionsAt(new Date(), program, context.settings.loyalty.time_zone),
+        this.creditOptionsAt(now, program, context.settings.loyalty.time_zone),
       );
     }
     await manager.query(`UPDATE activities SET points_awarded = $3 WHERE tenant_id = $1 AND id = $2`, [
@@ -523,6 +533,18 @@ export class ActivitiesService {
         },
       });
     }
+    await this.listeners.notifyRefund(manager, {
+      tenantId,
+      customerId: account.customerId,
+      programId: program.id,
+      activityId,
+      purchaseId: purchase.id,
+      reversals: reversedByRule,
+      gained,
+      earnedAt: now,
+      timeZone: context.settings.loyalty.time_zone,
+      reads: context.reads,
+    });
     await appendToOutbox(manager, tenantId, events);
     const tier = context.tiers.find((candidate) => candidate.id === account.tierId);
     return {

@@ -27,6 +27,35 @@ export interface RecordedActivity {
   reads: Readonly<Record<string, unknown>>;
 }
 
+/** One rule's share of a purchase's points that a refund reversed. */
+export interface RefundReversal {
+  ruleId: string;
+  /** What the ledger took back. */
+  taken: number;
+  /** What it could not take back: points the customer had already spent (or that expired). */
+  shortfall: number;
+  /** When the purchase earned these points (the ledger's earn row). */
+  earnedAt: Date;
+}
+
+/** What a listener learns about a refund that was just applied (not yet committed). */
+export interface AppliedRefund {
+  tenantId: string;
+  customerId: string;
+  programId: string;
+  /** The refund's own activity. */
+  activityId: string;
+  purchaseId: string;
+  /** The purchase's points the refund reversed, rule by rule (rules with nothing to reverse left out). */
+  reversals: RefundReversal[];
+  /** Points the tenant's refund rules gave (a goodwill gesture), earned at `earnedAt`. */
+  gained: number;
+  earnedAt: Date;
+  timeZone: string;
+  /** The listeners' context reads, as for an activity (see ActivityListener.reads). */
+  reads: Readonly<Record<string, unknown>>;
+}
+
 /**
  * Reacts to an activity inside its transaction (achievements, challenges, leaderboards): what a
  * listener writes commits or rolls back with the activity, and the events it returns go to the
@@ -39,6 +68,13 @@ export interface ActivityListener {
    */
   readonly reads?: readonly ContextRead[];
   onActivityRecorded(manager: EntityManager, activity: RecordedActivity): Promise<DomainEvent[]>;
+  /**
+   * Reacts to a refund, inside its transaction. A hook of its own rather than `onActivityRecorded`:
+   * a refund undoes part of an earlier activity, it is not one more thing the customer did, and
+   * passed through `onActivityRecorded` every listener would have to learn not to count it (a
+   * challenge or a badge counting activities of a type would count refunds as progress).
+   */
+  onRefundApplied?(manager: EntityManager, refund: AppliedRefund): Promise<void>;
 }
 
 /**
@@ -62,5 +98,9 @@ export class ActivityListeners {
     const events: DomainEvent[] = [];
     for (const listener of this.listeners) events.push(...(await listener.onActivityRecorded(manager, activity)));
     return events;
+  }
+
+  async notifyRefund(manager: EntityManager, refund: AppliedRefund): Promise<void> {
+    for (const listener of this.listeners) await listener.onRefundApplied?.(manager, refund);
   }
 }
