@@ -232,6 +232,53 @@ export function measureHttpAtRate(
   return profiled(labelled, server, () => runHttp(labelled, server, calls, { connections, seconds, rate }, repeat));
 }
 
+/** What `highestRateWithinP99` found, and the runs it took to find it. */
+export interface RateWithinP99 {
+  /** The highest offered rate kept (0 when none was). */
+  rate: number;
+  /** The run at that rate. */
+  result: RunResult | null;
+  tried: Array<{ rate: number; p99: number; kept: boolean }>;
+}
+
+/**
+ * The highest offered rate (calls a second) at which `runAt` keeps p99 ≤ `p99Ms` and keeps up
+ * (achieves 95% of the rate), by bisection between 0 and `ceiling` in `steps` open-loop runs.
+ * `ceiling` is a closed loop's throughput: no open loop sustains more. In a closed loop over N
+ * connections, p99 is at least N / throughput (Little's law) whatever a request costs, so a
+ * latency target only means something at an offered rate; this is the throughput a side keeps
+ * within it. A single stall in a run can fail it, the same for either side.
+ */
+export async function highestRateWithinP99(
+  runAt: (rate: number) => Promise<RunResult>,
+  ceiling: number,
+  p99Ms: number,
+  steps = 5,
+): Promise<RateWithinP99> {
+  const found: RateWithinP99 = { rate: 0, result: null, tried: [] };
+  let failed = Math.max(2, Math.round(ceiling));
+  for (let step = 0; step < steps; step++) {
+    const rate = Math.round((found.rate + failed) / 2);
+    if (rate <= found.rate || rate >= failed) break;
+    const result = await runAt(rate);
+    const kept = result.p99 <= p99Ms && result.perSecond >= 0.95 * rate;
+    found.tried.push({ rate, p99: result.p99, kept });
+    if (kept) Object.assign(found, { rate, result });
+    else failed = rate;
+  }
+  return found;
+}
+
+/** One line for each side's `highestRateWithinP99`, and the ratio of the rates. */
+export function reportRateWithinP99(label: string, baseline: RateWithinP99, subject: RateWithinP99): void {
+  const side = (name: string, found: RateWithinP99) =>
+    `${name} ${found.rate} req/s${found.result ? ` (p99 ${found.result.p99.toFixed(1)} ms)` : ''} [tried: ${found.tried
+      .map((run) => `${run.rate} ${run.kept ? 'kept' : 'not'} (p99 ${run.p99.toFixed(1)})`)
+      .join(', ')}]`;
+  const ratio = baseline.rate > 0 ? (subject.rate / baseline.rate).toFixed(2) : 'n/a';
+  console.log(`${label}: ${side('raw pg', baseline)}; ${side('API', subject)}; ratio ${ratio}`);
+}
+
 /** How many calls an open-loop run of `seconds` at `rate` sends (plus one if its SQL is traced). */
 export function callsAtRate(rate: number, seconds: number): number {
   return Math.max(1, Math.ceil(seconds * rate)) + 1;
