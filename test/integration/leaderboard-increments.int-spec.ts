@@ -57,6 +57,39 @@ describe('leaderboard increments gathered into one pipeline', () => {
     expect(scores).toHaveLength(14);
   });
 
+  describe('that take points back (refunds)', () => {
+    it('lower a member’s score, and remove a member who reaches 0 or below, leaving the others', async () => {
+      const board = key('lowered-week');
+      await redis.zadd(board, 100, 'ann', 40, 'bob', 30, 'cat');
+      increments.add(board, 'ann', -25, 3600);
+      increments.add(board, 'bob', -40, 3600);
+      increments.add(board, 'cat', -50, 3600);
+      await increments.flush();
+      expect(await redis.zrange(board, 0, -1, 'WITHSCORES')).toEqual(['ann', '75']);
+      expect(await redis.ttl(board)).toBeGreaterThan(3500);
+      expect(errors).toEqual([]);
+    });
+
+    it('add no member at 0 when an earn and its refund meet in one flush', async () => {
+      const board = key('lowered-month');
+      await redis.zadd(board, 10, 'bob');
+      increments.add(board, 'ann', 30, null);
+      increments.add(board, 'ann', -30, null);
+      increments.add(board, 'bob', 5, null);
+      await increments.flush();
+      expect(await redis.zrange(board, 0, -1, 'WITHSCORES')).toEqual(['bob', '15']);
+      expect(errors).toEqual([]);
+    });
+
+    it('leave no key behind when the board to lower has expired', async () => {
+      const board = key('old-week');
+      increments.add(board, 'ann', -20, 3600);
+      await increments.flush();
+      expect(await redis.exists(board)).toBe(0);
+      expect(errors).toEqual([]);
+    });
+  });
+
   it('reports a failed write instead of throwing', async () => {
     const board = key('not-a-set');
     await redis.set(board, 'a string');
