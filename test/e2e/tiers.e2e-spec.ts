@@ -265,6 +265,47 @@ describe('tiers admin API', () => {
     expect((await a.call('delete', `/api/admin/tiers/${tier.id}`)).status).toBe(404);
   });
 
+  it('never leaves an account in a tier deleted while customers earn their way into it', async () => {
+    for (let round = 0; round < 6; round++) {
+      const a = await admin();
+      const silver = (await a.tier({ name: 'Silver', threshold: 10, basis: 'lifetime' })).body;
+      await a.call('post', '/api/admin/rules', {
+        name: 'Earn',
+        rule_type: 'purchase',
+        effect: { type: 'fixed', points: 10 },
+      });
+      const customers = await a.sql<Array<{ id: string }>>(
+        `INSERT INTO customers (tenant_id) SELECT $1 FROM generate_series(1, 6) RETURNING id`,
+        [a.tenant.id],
+      );
+      const [deleted, ...earned] = await Promise.all([
+        a.call('delete', `/api/admin/tiers/${silver.id}`),
+        ...customers.map((customer) =>
+          a.call('post', '/api/activities', { type: 'purchase', customer_id: customer.id, amount: 1 }),
+        ),
+      ]);
+      expect(earned.map((res) => res.status)).toEqual(customers.map(() => 201));
+      const [{ holders, moves, tiers }] = await a.sql<Array<{ holders: number; moves: number; tiers: number }>>(
+        `SELECT (SELECT count(*)::int FROM loyalty_accounts WHERE tier_id = $1) AS holders,
+                (SELECT count(*)::int FROM tier_changes WHERE to_tier_id = $1) AS moves,
+                (SELECT count(*)::int FROM tiers WHERE id = $1) AS tiers`,
+        [silver.id],
+      );
+      const told = earned.filter((res) => res.body.tier?.id === silver.id).length;
+      if (deleted.status === 204) {
+        // Deleted first: the earns that waited for it found no Silver to move into.
+        expect({ holders, moves, tiers, told }).toEqual({ holders: 0, moves: 0, tiers: 0, told: 0 });
+      } else {
+        // Someone earned first: the delete counted them and refused (others may have moved in since).
+        expect(deleted.status).toBe(409);
+        expect(deleted.body.code).toBe('tier_in_use');
+        expect(deleted.body.accounts).toBeGreaterThanOrEqual(1);
+        expect(deleted.body.accounts).toBeLessThanOrEqual(holders);
+        expect({ tiers, moves: holders, told: holders }).toEqual({ tiers: 1, moves, told });
+      }
+    }
+  });
+
   it('refuses to delete a tier that customers hold or a rule names (409 tier_in_use) and keeps it', async () => {
     const a = await admin();
     const bronze = (await a.tier({ name: 'Bronze', threshold: 0, basis: 'lifetime' })).body;

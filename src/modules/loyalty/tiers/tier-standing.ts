@@ -79,6 +79,12 @@ export interface TierMove {
 /**
  * Moves the account to `target` when it differs from its tier: updates the account, appends the
  * tier history and returns the `tier.changed` event to put in the outbox.
+ *
+ * The target tier is KEY SHARE-locked as the account moves into it, so a concurrent delete of it
+ * (which locks it FOR UPDATE before counting its holders, see TiersService.remove) goes one way
+ * or the other: the delete waits for this transaction and then counts this account (409
+ * tier_in_use), or this move waits for the delete and finds no tier to move into (the account
+ * stays where it was, and null is returned).
  */
 export async function moveTier(
   manager: EntityManager,
@@ -89,10 +95,13 @@ export async function moveTier(
 ): Promise<DomainEvent | null> {
   if ((target?.id ?? null) === account.tierId) return null;
   const from = tiers.find((tier) => tier.id === account.tierId) ?? null;
-  await manager.query(
-    `UPDATE loyalty_accounts SET tier_id = $3, tier_since = now(), updated_at = now() WHERE tenant_id = $1 AND id = $2`,
+  const moved = (await manager.query(
+    `UPDATE loyalty_accounts SET tier_id = $3, tier_since = now(), updated_at = now()
+      WHERE tenant_id = $1 AND id = $2
+        AND ($3::uuid IS NULL OR EXISTS (SELECT 1 FROM tiers WHERE tenant_id = $1 AND id = $3 FOR KEY SHARE))`,
     [account.tenantId, account.id, target?.id ?? null],
-  );
+  )) as [unknown[], number];
+  if (moved[1] === 0) return null;
   await manager.query(
     `INSERT INTO tier_changes (tenant_id, account_id, from_tier_id, to_tier_id, reason) VALUES ($1, $2, $3, $4, $5)`,
     [account.tenantId, account.id, account.tierId, target?.id ?? null, reason],

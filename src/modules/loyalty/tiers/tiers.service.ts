@@ -233,6 +233,9 @@ export class TiersService {
     const tenantId = tenantIdOf(caller.actor);
     await this.database.run(tenantId, async (manager) => {
       const existing = await this.lockTier(manager, tenantId, tierId);
+      // Locked before its holders are counted: an account moving into it meanwhile (moveTier
+      // KEY SHARE-locks it) is either counted or finds it gone.
+      await manager.query(`SELECT 1 FROM tiers WHERE tenant_id = $1 AND id = $2 FOR UPDATE`, [tenantId, existing.id]);
       const [{ accounts }] = (await manager.query(
         `SELECT count(*)::int AS accounts FROM loyalty_accounts WHERE tenant_id = $1 AND tier_id = $2`,
         [tenantId, existing.id],
