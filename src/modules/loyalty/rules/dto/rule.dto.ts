@@ -236,7 +236,12 @@ export class RuleDto {
   @ApiProperty()
   active!: boolean;
 
-  @ApiProperty({ description: 'Points the rule has awarded so far, across all customers (what the budget counts).' })
+  @ApiProperty({
+    description:
+      'Points counted against the rule’s budget (`caps.budget_points`) so far, across all customers. Kept for ' +
+      'budgeted rules only (counting every rule would serialize all earning through its row): 0 for a rule ' +
+      'without a budget; its ledger rows carry its id.',
+  })
   points_awarded!: number;
 
   @ApiProperty({ format: 'date-time' })
