@@ -136,16 +136,19 @@ describe('customer privacy: GDPR export and erasure', () => {
     });
   });
 
-  /** Rows of the customer's tables, events and customer audit entries that still hold their personal data. */
+  /**
+   * Rows of the customer's tables, events and customer audit entries that still hold their personal
+   * data. The phone is matched whole: '7700' alone turns up by chance in UUIDs and timestamps.
+   */
   async function personalDataHits(tenantId: string, me: AppCustomer): Promise<number> {
     const leftovers = await fx.inTenant<Array<{ hits: number }>>(
       tenantId,
-      `SELECT ((SELECT count(*) FROM customers c WHERE c::text ILIKE '%' || $1 || '%' OR c::text LIKE '%7700%'
+      `SELECT ((SELECT count(*) FROM customers c WHERE c::text ILIKE '%' || $1 || '%' OR c::text LIKE '%7700%900123%'
                  OR c::text LIKE '%CRM-77%')
             + (SELECT count(*) FROM users u WHERE u::text ILIKE '%' || $1 || '%')
             + (SELECT count(*) FROM outbox o WHERE o::text ILIKE '%' || $1 || '%' OR o::text LIKE '%CRM-77%')
             + (SELECT count(*) FROM audit_log a WHERE a.target_type = 'customer'
-                 AND (a::text ILIKE '%' || $1 || '%' OR a::text LIKE '%7700%' OR a::text LIKE '%CRM-77%'))
+                 AND (a::text ILIKE '%' || $1 || '%' OR a::text LIKE '%7700%900123%' OR a::text LIKE '%CRM-77%'))
               )::int AS hits`,
       [me.email],
     );
