@@ -36,13 +36,17 @@ export const CUSTOMER_COLUMNS = `c.id, c.external_id, c.email, c.first_name, c.l
   to_char(c.birthday, 'YYYY-MM-DD') AS birthday, c.preferences, c.segments, c.marketing_opt_in,
   c.leaderboard_opt_out, c.status, c.erased_at, c.created_at, c.updated_at`;
 
+const accountPoints = pointsNow('a');
+
 /**
- * SELECT … FROM customers c with the default program's account (`a`) and tier (`tr`). `$1` must
- * be the default program id (null when the tenant has none: every account column is then empty).
+ * SELECT … FROM customers c with the default program's account (`a`), its points as they stand
+ * now (see duePointsJoin), and tier (`tr`). `$1` must be the default program id (null when the
+ * tenant has none: every account column is then empty).
  */
+
 export const CUSTOMER_SELECT = `
   SELECT ${CUSTOMER_COLUMNS},
-         COALESCE(${pointsNow('a').balance}, 0) AS balance, COALESCE(${pointsNow('a').pending}, 0) AS pending_balance,
+         COALESCE(${accountPoints.balance}, 0) AS balance, COALESCE(${accountPoints.pending}, 0) AS pending_balance,
          COALESCE(a.lifetime_points, 0) AS lifetime_points, a.tier_id, tr.name AS tier_name,
          ${cursorTimestamp('c.created_at')} AS position
     FROM customers c

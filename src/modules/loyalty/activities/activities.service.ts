@@ -468,7 +468,6 @@ export class ActivitiesService {
       reversed += result.taken;
       shortfall += result.shortfall;
       reversedByRule.push({
-        ruleId: reversal.rule_id,
         taken: result.taken,
         shortfall: result.shortfall,
         earnedAt: earnedByRule.find((row) => row.rule_id === reversal.rule_id)!.earned_at,
@@ -536,9 +535,6 @@ export class ActivitiesService {
     await this.listeners.notifyRefund(manager, {
       tenantId,
       customerId: account.customerId,
-      programId: program.id,
-      activityId,
-      purchaseId: purchase.id,
       reversals: reversedByRule,
       gained,
       earnedAt: now,

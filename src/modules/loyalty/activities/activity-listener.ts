@@ -29,7 +29,6 @@ export interface RecordedActivity {
 
 /** One rule's share of a purchase's points that a refund reversed. */
 export interface RefundReversal {
-  ruleId: string;
   /** What the ledger took back. */
   taken: number;
   /** What it could not take back: points the customer had already spent (or that expired). */
@@ -42,10 +41,6 @@ export interface RefundReversal {
 export interface AppliedRefund {
   tenantId: string;
   customerId: string;
-  programId: string;
-  /** The refund's own activity. */
-  activityId: string;
-  purchaseId: string;
   /** The purchase's points the refund reversed, rule by rule (rules with nothing to reverse left out). */
   reversals: RefundReversal[];
   /** Points the tenant's refund rules gave (a goodwill gesture), earned at `earnedAt`. */
