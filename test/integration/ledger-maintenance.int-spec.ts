@@ -5,6 +5,7 @@ import { Queue } from 'bullmq';
 import fc from 'fast-check';
 import { DataSource, EntityManager } from 'typeorm';
 import { LoyaltyJob, QueueName } from '../../src/common/queue/queues';
+import { redisOptionsFromUrl } from '../../src/common/redis/redis-options';
 import { createDataSource } from '../../src/database/data-source';
 import { TenantDatabase } from '../../src/database/tenant-database.service';
 import { runInTenant } from '../../src/database/tenant-transaction';
@@ -36,7 +37,7 @@ interface Lot {
   pendingDays?: number;
 }
 
-describe('points expiry and pending release jobs', () => {
+describe('points release and expiry job', () => {
   let database: TestDatabase;
   let app: DataSource;
   let make: ReturnType<typeof factories>;
@@ -146,9 +147,9 @@ describe('points expiry and pending release jobs', () => {
     // Expiring exactly now counts: points are good until, not through, expires_at.
     const d = await newMember(owner, [{ points: 10, earnedDaysAgo: 10, expiresInDays: 10 }]);
 
-    const summary = await maintenance.expirePointsOfTenant(owner.tenantId, now);
+    const summary = await maintenance.releaseAndExpirePointsOfTenant(owner.tenantId, now);
 
-    expect(summary).toEqual({ tenants: 1, accounts: 3, points: 175, failed: 0 });
+    expect(summary).toEqual({ tenants: 1, accounts: 3, released: 0, expired: 175, failed: 0 });
     expect(await expireRows(owner.tenantId)).toEqual(
       [
         { account_id: a.accountId, points: -100 },
@@ -183,9 +184,9 @@ describe('points expiry and pending release jobs', () => {
       await debit(m, account, { type: 'redeem', points: 30 });
     });
 
-    const summary = await maintenance.expirePointsOfTenant(owner.tenantId, now);
+    const summary = await maintenance.releaseAndExpirePointsOfTenant(owner.tenantId, now);
 
-    expect(summary.points).toBe(70);
+    expect(summary.expired).toBe(70);
     expect(await expireRows(owner.tenantId)).toEqual([{ account_id: member.accountId, points: -70 }]);
     expect(await balances(owner.tenantId, member.accountId)).toEqual({ balance: 100, pending: 0 });
     expect(await events(owner.tenantId, 'points.expired')).toEqual([
@@ -198,9 +199,13 @@ describe('points expiry and pending release jobs', () => {
     const owner = await newProgram();
     const member = await newMember(owner, [{ points: 100, earnedDaysAgo: 10, expiresInDays: 12 }]);
 
-    expect(await maintenance.expirePointsOfTenant(owner.tenantId, daysFrom(now, 1))).toMatchObject({ points: 0 });
+    expect(await maintenance.releaseAndExpirePointsOfTenant(owner.tenantId, daysFrom(now, 1))).toMatchObject({
+      expired: 0,
+    });
     expect(await balances(owner.tenantId, member.accountId)).toEqual({ balance: 100, pending: 0 });
-    expect(await maintenance.expirePointsOfTenant(owner.tenantId, daysFrom(now, 2))).toMatchObject({ points: 100 });
+    expect(await maintenance.releaseAndExpirePointsOfTenant(owner.tenantId, daysFrom(now, 2))).toMatchObject({
+      expired: 100,
+    });
     expect(await balances(owner.tenantId, member.accountId)).toEqual({ balance: 0, pending: 0 });
   });
 
@@ -212,15 +217,15 @@ describe('points expiry and pending release jobs', () => {
 
     // Batches of 2: a run reads its candidates four times, resuming after the last account id.
     const runs = await Promise.all([
-      maintenance.expirePointsOfTenant(owner.tenantId, now, 2),
-      maintenance.expirePointsOfTenant(owner.tenantId, now, 2),
+      maintenance.releaseAndExpirePointsOfTenant(owner.tenantId, now, 2),
+      maintenance.releaseAndExpirePointsOfTenant(owner.tenantId, now, 2),
     ]);
-    const again = await maintenance.expirePointsOfTenant(owner.tenantId, now, 2);
+    const again = await maintenance.releaseAndExpirePointsOfTenant(owner.tenantId, now, 2);
 
-    expect(runs[0].points + runs[1].points).toBe(280);
+    expect(runs[0].expired + runs[1].expired).toBe(280);
     expect(runs[0].accounts + runs[1].accounts).toBe(7);
     expect(runs.map((run) => run.failed)).toEqual([0, 0]);
-    expect(again).toEqual({ tenants: 1, accounts: 0, points: 0, failed: 0 });
+    expect(again).toEqual({ tenants: 1, accounts: 0, released: 0, expired: 0, failed: 0 });
     const rows = await expireRows(owner.tenantId);
     expect(rows).toHaveLength(7);
     expect(new Set(rows.map((row) => row.account_id))).toEqual(new Set(members.map((m) => m.accountId)));
@@ -249,7 +254,7 @@ describe('points expiry and pending release jobs', () => {
       }),
     );
     const [run, ...outcomes] = await Promise.allSettled([
-      maintenance.expirePointsOfTenant(owner.tenantId, now, 2),
+      maintenance.releaseAndExpirePointsOfTenant(owner.tenantId, now, 2),
       ...traffic,
     ]);
 
@@ -281,10 +286,11 @@ describe('points expiry and pending release jobs', () => {
       await debit(m, account, { type: 'reverse', points: 30, includePending: true, allowShortfall: true });
     });
 
-    expect(await maintenance.releasePendingPointsOfTenant(owner.tenantId, daysFrom(now, 2))).toEqual({
+    expect(await maintenance.releaseAndExpirePointsOfTenant(owner.tenantId, daysFrom(now, 2))).toEqual({
       tenants: 1,
       accounts: 0,
-      points: 0,
+      released: 0,
+      expired: 0,
       failed: 0,
     });
     expect(await balances(owner.tenantId, member.accountId)).toEqual({ balance: 0, pending: 100 });
@@ -296,8 +302,8 @@ describe('points expiry and pending release jobs', () => {
       }),
     ).rejects.toThrow(InsufficientPointsError);
 
-    const released = await maintenance.releasePendingPointsOfTenant(owner.tenantId, daysFrom(now, 3));
-    expect(released).toEqual({ tenants: 1, accounts: 2, points: 150, failed: 0 });
+    const released = await maintenance.releaseAndExpirePointsOfTenant(owner.tenantId, daysFrom(now, 3));
+    expect(released).toEqual({ tenants: 1, accounts: 2, released: 150, expired: 0, failed: 0 });
     expect(await balances(owner.tenantId, member.accountId)).toEqual({ balance: 100, pending: 0 });
     expect(await balances(owner.tenantId, reversed.accountId)).toEqual({ balance: 50, pending: 0 });
     expect(await events(owner.tenantId, 'points.available')).toEqual(
@@ -306,8 +312,8 @@ describe('points expiry and pending release jobs', () => {
         { customer_id: reversed.customerId, program_id: owner.programId, points: 50, balance: 50 },
       ]),
     );
-    expect(await maintenance.releasePendingPointsOfTenant(owner.tenantId, daysFrom(now, 4))).toMatchObject({
-      points: 0,
+    expect(await maintenance.releaseAndExpirePointsOfTenant(owner.tenantId, daysFrom(now, 4))).toMatchObject({
+      released: 0,
     });
     expect(await events(owner.tenantId, 'points.available')).toHaveLength(2);
     await runInTenant(app, owner.tenantId, async (m) => {
@@ -317,12 +323,56 @@ describe('points expiry and pending release jobs', () => {
     await expectInvariants(owner.tenantId);
   });
 
+  it('writes off, in the same run that releases it, a held lot that expired before its pending period ended', async () => {
+    const owner = await newProgram();
+    // Held for 8 days but good for only 5: released and expired by now (earned 10 days ago).
+    const member = await newMember(owner, [
+      { points: 100, earnedDaysAgo: 10, pendingDays: 8, expiresInDays: 5 },
+      { points: 40, earnedDaysAgo: 10, pendingDays: 3, expiresInDays: 30 },
+      { points: 25, earnedDaysAgo: 10, expiresInDays: null },
+    ]);
+    expect(await balances(owner.tenantId, member.accountId)).toEqual({ balance: 25, pending: 140 });
+
+    const summary = await maintenance.releaseAndExpirePointsOfTenant(owner.tenantId, now);
+
+    expect(summary).toEqual({ tenants: 1, accounts: 1, released: 140, expired: 100, failed: 0 });
+    expect(await balances(owner.tenantId, member.accountId)).toEqual({ balance: 65, pending: 0 });
+    expect(
+      await query(
+        owner.tenantId,
+        `SELECT type, points::int AS points, balance_after::int AS balance_after FROM point_transactions
+          WHERE type = 'expire'`,
+      ),
+    ).toEqual([{ type: 'expire', points: -100, balance_after: 65 }]);
+    // In the order they happened, each with the balance its step left.
+    expect(await query(owner.tenantId, `SELECT event_type, payload FROM outbox ORDER BY sequence`)).toEqual([
+      {
+        event_type: 'points.available',
+        payload: { customer_id: member.customerId, program_id: owner.programId, points: 140, balance: 165 },
+      },
+      {
+        event_type: 'points.expired',
+        payload: { customer_id: member.customerId, program_id: owner.programId, points: 100, balance: 65 },
+      },
+    ]);
+    await expectInvariants(owner.tenantId);
+
+    expect(await maintenance.releaseAndExpirePointsOfTenant(owner.tenantId, daysFrom(now, 1))).toEqual({
+      tenants: 1,
+      accounts: 0,
+      released: 0,
+      expired: 0,
+      failed: 0,
+    });
+    expect(await query(owner.tenantId, `SELECT 1 FROM outbox`)).toHaveLength(2);
+  });
+
   it('goes through every tenant, each seeing only its own accounts', async () => {
     const [first, second] = [await newProgram(), await newProgram()];
     const a = await newMember(first, [{ points: 30, expiresInDays: 1 }]);
     const b = await newMember(second, [{ points: 45, expiresInDays: 1 }]);
 
-    const summary = await maintenance.expirePoints(now);
+    const summary = await maintenance.releaseAndExpirePoints(now);
 
     expect(summary.failed).toBe(0);
     expect(summary.tenants).toBeGreaterThanOrEqual(2);
@@ -354,9 +404,8 @@ describe('points expiry and pending release jobs', () => {
              FROM loyalty_accounts a ${duePointsJoin('a', '$2::timestamptz')} WHERE a.id = $1`,
           [member.accountId, now],
         );
-        // The order a redemption's housekeeping uses: what is released may have expired too.
-        await maintenance.releasePendingPointsOfTenant(owner.tenantId, now);
-        await maintenance.expirePointsOfTenant(owner.tenantId, now);
+        // One run leaves them: what it releases and has expired too is written off in the same run.
+        await maintenance.releaseAndExpirePointsOfTenant(owner.tenantId, now);
         expect({ balance: Number(shown.balance), pending: Number(shown.pending) }).toEqual(
           await balances(owner.tenantId, member.accountId),
         );
@@ -380,10 +429,21 @@ describe('points expiry and pending release jobs', () => {
       delete process.env.POINTS_EXPIRY_EVERY_MS;
     });
 
-    it('registers the schedules and expires and releases due points on them', async () => {
+    it('registers one schedule that releases and expires due points, and retires the release-only one', async () => {
       const owner = await newProgram();
       const expiring = await newMember(owner, [{ points: 40, earnedDaysAgo: 10, expiresInDays: 1 }]);
       const held = await newMember(owner, [{ points: 25, earnedDaysAgo: 10, pendingDays: 2 }]);
+      // The schedule an earlier version registered for releases alone, still in Redis.
+      const previous = new Queue(QueueName.Loyalty, {
+        connection: redisOptionsFromUrl(process.env.REDIS_URL!),
+        prefix,
+      });
+      await previous.upsertJobScheduler(
+        LoyaltyJob.ReleasePendingPoints,
+        { every: 60_000 },
+        { name: LoyaltyJob.ReleasePendingPoints },
+      );
+      await previous.close();
 
       worker = await NestFactory.createApplicationContext(WorkerModule, { logger: false });
       await worker.init();
@@ -406,7 +466,6 @@ describe('points expiry and pending release jobs', () => {
       const schedulers = await queue.getJobSchedulers();
       expect(Object.fromEntries(schedulers.map((s) => [s.key, Number(s.every)]))).toEqual({
         [LoyaltyJob.ExpirePoints]: 300,
-        [LoyaltyJob.ReleasePendingPoints]: 300,
         [LoyaltyJob.ReviewTiers]: 86_400_000,
       });
       expect(queue.opts.prefix).toBe(prefix);

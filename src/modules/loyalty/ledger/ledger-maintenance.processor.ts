@@ -7,9 +7,9 @@ import { LoyaltyJob, QueueName } from '../../../common/queue/queues';
 import { LedgerMaintenanceService, PointsRunSummary, TierReviewSummary } from './ledger-maintenance.service';
 
 /**
- * Points expiry, pending release and the tier review on a schedule; runs in the worker process
- * only. A job carries no state: each run finds what is due at its own `now`, so a retried, late or
- * overlapping run does the remaining work and nothing twice.
+ * The points pass (pending release, then expiry) and the tier review on a schedule; runs in the
+ * worker process only. A job carries no state: each run finds what is due at its own `now`, so a
+ * retried, late or overlapping run does the remaining work and nothing twice.
  */
 @Processor(QueueName.Loyalty)
 export class LedgerMaintenanceProcessor extends WorkerHost implements OnApplicationBootstrap {
@@ -25,13 +25,15 @@ export class LedgerMaintenanceProcessor extends WorkerHost implements OnApplicat
 
   async onApplicationBootstrap(): Promise<void> {
     this.worker.concurrency = this.config.WORKER_CONCURRENCY;
-    // Keyed by id: every worker replica upserts the same three schedules, not three more.
+    // Keyed by id: every worker replica upserts the same two schedules, not two more.
     const schedules: Array<[string, number]> = [
       [LoyaltyJob.ExpirePoints, this.config.POINTS_EXPIRY_EVERY_MS],
-      [LoyaltyJob.ReleasePendingPoints, this.config.POINTS_EXPIRY_EVERY_MS],
       [LoyaltyJob.ReviewTiers, this.config.TIER_REVIEW_EVERY_MS],
     ];
     for (const [name, every] of schedules) await this.queue.upsertJobScheduler(name, { every }, { name });
+    // Releases run in the points pass, just before expiry; the release-only schedule an earlier
+    // version left in Redis would only repeat that pass.
+    await this.queue.removeJobScheduler(LoyaltyJob.ReleasePendingPoints);
   }
 
   async process(job: Job): Promise<PointsRunSummary | TierReviewSummary> {
@@ -46,10 +48,10 @@ export class LedgerMaintenanceProcessor extends WorkerHost implements OnApplicat
 
   private run(name: string): Promise<PointsRunSummary | TierReviewSummary> {
     switch (name) {
+      // A release job left queued by the earlier schedule runs the same pass: nothing is lost.
       case LoyaltyJob.ExpirePoints:
-        return this.maintenance.expirePoints();
       case LoyaltyJob.ReleasePendingPoints:
-        return this.maintenance.releasePendingPoints();
+        return this.maintenance.releaseAndExpirePoints();
       case LoyaltyJob.ReviewTiers:
         return this.maintenance.reviewTiers();
       default:

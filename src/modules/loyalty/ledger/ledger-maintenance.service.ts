@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { appendToOutbox, DomainEvent } from '../../../common/outbox/outbox';
 import { TenantDatabase } from '../../../database/tenant-database.service';
 import { DowngradePolicy, TierDefinition } from '../tiers/tier-evaluation';
@@ -21,7 +20,10 @@ export interface PointsRunSummary {
   tenants: number;
   /** Accounts whose points changed. */
   accounts: number;
-  points: number;
+  /** Held points made spendable. */
+  released: number;
+  /** Spendable points written off, released ones included. */
+  expired: number;
   /** Accounts (or whole tenants) skipped after an error; the next run retries them. */
   failed: number;
 }
@@ -63,7 +65,7 @@ export function downgradePolicyAtReview(
 }
 
 /**
- * The scheduled passes over loyalty accounts: points expiry, release of pending points, tier
+ * The scheduled passes over loyalty accounts: release of pending points then points expiry, tier
  * review. Each goes tenant by tenant (row-level security hides every other tenant's rows) and
  * account by account, each account in its own short transaction that starts by locking the
  * account row: API traffic on the same account waits for a few milliseconds at most, and two
@@ -77,56 +79,69 @@ export class LedgerMaintenanceService {
 
   constructor(private readonly database: TenantDatabase) {}
 
-  /** Writes off the points of every lot that has expired by `now`, in every tenant. */
-  async expirePoints(now = new Date(), batchSize = ACCOUNTS_PER_BATCH): Promise<PointsRunSummary> {
-    return this.inEveryTenant((tenantId) => this.expirePointsOfTenant(tenantId, now, batchSize));
+  /**
+   * Makes spendable the held points whose pending period has ended by `now`, then writes off the
+   * spendable points that have expired by then, in every tenant.
+   */
+  async releaseAndExpirePoints(now = new Date(), batchSize = ACCOUNTS_PER_BATCH): Promise<PointsRunSummary> {
+    const summary: PointsRunSummary = { tenants: 0, accounts: 0, released: 0, expired: 0, failed: 0 };
+    for (const tenantId of await this.tenantIds()) {
+      summary.tenants += 1;
+      try {
+        const result = await this.releaseAndExpirePointsOfTenant(tenantId, now, batchSize);
+        for (const key of ['accounts', 'released', 'expired', 'failed'] as const) summary[key] += result[key];
+      } catch (error) {
+        summary.failed += 1;
+        this.logger.warn(`points pass skipped tenant ${tenantId}: ${messageOf(error)}`);
+      }
+    }
+    return summary;
   }
 
-  /** One `expire` ledger row and one `points.expired` event per account that lost points. */
-  expirePointsOfTenant(tenantId: string, now = new Date(), batchSize = ACCOUNTS_PER_BATCH): Promise<PointsRunSummary> {
-    return this.changePoints(
-      tenantId,
-      batchSize,
-      // Served by the partial indexes on remaining > 0 (point_lots_expiry_idx by date, or
-      // point_lots_spend_order_idx in account order). Pending lots are left to the release pass:
-      // only spendable points expire (as in expireLots).
-      (manager, afterId) =>
-        manager.query(
-          `SELECT DISTINCT account_id FROM point_lots
-            WHERE tenant_id = $1 AND remaining > 0 AND expires_at <= $2 AND NOT pending AND account_id > $3
-            ORDER BY account_id LIMIT $4`,
-          [tenantId, now, afterId, batchSize],
-        ),
-      (manager, account) => expireLots(manager, account, now),
-      'points.expired',
-    );
-  }
-
-  /** Makes spendable the held points whose pending period has ended by `now`, in every tenant. */
-  async releasePendingPoints(now = new Date(), batchSize = ACCOUNTS_PER_BATCH): Promise<PointsRunSummary> {
-    return this.inEveryTenant((tenantId) => this.releasePendingPointsOfTenant(tenantId, now, batchSize));
-  }
-
-  /** One `points.available` event per account whose held points became spendable. */
-  releasePendingPointsOfTenant(
+  /**
+   * Every account with held points due for release or spendable points due to expire, each in its
+   * own transaction: release first, so that a held lot that has expired too is written off now
+   * rather than by the next run (what `duePointsJoin` already shows readers). A `points.available`
+   * event per account whose held points became spendable; an `expire` ledger row and a
+   * `points.expired` event per account that lost points.
+   */
+  async releaseAndExpirePointsOfTenant(
     tenantId: string,
     now = new Date(),
     batchSize = ACCOUNTS_PER_BATCH,
   ): Promise<PointsRunSummary> {
-    return this.changePoints(
-      tenantId,
-      batchSize,
-      // point_lots_pending_idx (tenant_id, available_at) WHERE pending.
-      (manager, afterId) =>
+    const summary: PointsRunSummary = { tenants: 1, accounts: 0, released: 0, expired: 0, failed: 0 };
+    let afterId = BEFORE_FIRST_ID;
+    for (;;) {
+      // Each branch is served by its partial index: point_lots_pending_idx (tenant_id, available_at)
+      // WHERE pending, and point_lots_expiry_idx (tenant_id, expires_at) WHERE remaining > 0. Held
+      // lots are not in the second branch: only spendable points expire (as in expireLots), and a
+      // held lot that is due comes in through the first.
+      const batch = (await this.database.run(tenantId, (manager) =>
         manager.query(
-          `SELECT DISTINCT account_id FROM point_lots
+          `SELECT account_id FROM point_lots
             WHERE tenant_id = $1 AND pending AND available_at <= $2 AND account_id > $3
-            ORDER BY account_id LIMIT $4`,
+           UNION
+           SELECT account_id FROM point_lots
+            WHERE tenant_id = $1 AND remaining > 0 AND expires_at <= $2 AND NOT pending AND account_id > $3
+           ORDER BY account_id LIMIT $4`,
           [tenantId, now, afterId, batchSize],
         ),
-      (manager, account) => releasePending(manager, account, now),
-      'points.available',
-    );
+      )) as Array<{ account_id: string }>;
+      for (const { account_id: accountId } of batch) {
+        try {
+          const { released, expired } = await this.releaseAndExpireAccount(tenantId, accountId, now);
+          if (released > 0 || expired > 0) summary.accounts += 1;
+          summary.released += released;
+          summary.expired += expired;
+        } catch (error) {
+          summary.failed += 1;
+          this.logger.warn(`points pass skipped account ${accountId} of tenant ${tenantId}: ${messageOf(error)}`);
+        }
+      }
+      if (batch.length < batchSize) return summary;
+      afterId = batch[batch.length - 1].account_id;
+    }
   }
 
   /**
@@ -234,74 +249,25 @@ export class LedgerMaintenanceService {
   }
 
   /**
-   * Applies `change` to every candidate account of the tenant, each in its own transaction after
-   * locking the account, and writes `eventType` for each account whose points moved. The lock
-   * makes the change idempotent: a concurrent run or API request that got there first leaves
-   * nothing due, and `change` returns 0.
+   * The lock makes the pass idempotent: a concurrent run or API request that got there first
+   * leaves nothing due, and both steps return 0. Each event carries the balance its step left.
    */
-  private async changePoints(
+  private releaseAndExpireAccount(
     tenantId: string,
-    batchSize: number,
-    candidates: (manager: EntityManager, afterId: string) => Promise<Array<{ account_id: string }>>,
-    change: (manager: EntityManager, account: LockedAccount) => Promise<number>,
-    eventType: 'points.expired' | 'points.available',
-  ): Promise<PointsRunSummary> {
-    const summary: PointsRunSummary = { tenants: 1, accounts: 0, points: 0, failed: 0 };
-    let afterId = BEFORE_FIRST_ID;
-    for (;;) {
-      const batch = await this.database.run(tenantId, (manager) => candidates(manager, afterId));
-      for (const { account_id: accountId } of batch) {
-        try {
-          const points = await this.database.run(tenantId, async (manager) => {
-            const account = await lockAccountById(manager, tenantId, accountId);
-            if (!account) return 0;
-            const moved = await change(manager, account);
-            if (moved > 0) {
-              await appendToOutbox(manager, tenantId, [
-                {
-                  type: eventType,
-                  aggregateType: 'customer',
-                  aggregateId: account.customerId,
-                  payload: {
-                    customer_id: account.customerId,
-                    program_id: account.programId,
-                    points: moved,
-                    balance: account.balance,
-                  },
-                },
-              ]);
-            }
-            return moved;
-          });
-          if (points > 0) {
-            summary.accounts += 1;
-            summary.points += points;
-          }
-        } catch (error) {
-          summary.failed += 1;
-          this.logger.warn(`${eventType} skipped account ${accountId} of tenant ${tenantId}: ${messageOf(error)}`);
-        }
-      }
-      if (batch.length < batchSize) return summary;
-      afterId = batch[batch.length - 1].account_id;
-    }
-  }
-
-  private async inEveryTenant(work: (tenantId: string) => Promise<PointsRunSummary>): Promise<PointsRunSummary> {
-    const summary: PointsRunSummary = { tenants: 0, accounts: 0, points: 0, failed: 0 };
-    for (const tenantId of await this.tenantIds()) {
-      summary.tenants += 1;
-      try {
-        const result = await work(tenantId);
-        summary.accounts += result.accounts;
-        summary.points += result.points;
-        summary.failed += result.failed;
-      } catch (error) {
-        summary.failed += 1;
-        this.logger.warn(`points pass skipped tenant ${tenantId}: ${messageOf(error)}`);
-      }
-    }
-    return summary;
+    accountId: string,
+    now: Date,
+  ): Promise<{ released: number; expired: number }> {
+    return this.database.run(tenantId, async (manager) => {
+      const account = await lockAccountById(manager, tenantId, accountId);
+      if (!account) return { released: 0, expired: 0 };
+      const events: DomainEvent[] = [];
+      const released = await releasePending(manager, account, now);
+      if (released > 0) events.push(pointsEvent('points.available', account, released));
+      const expired = await expireLots(manager, account, now);
+      if (expired > 0) events.push(pointsEvent('points.expired', account, expired));
+      await appendToOutbox(manager, tenantId, events);
+      return { released, expired };
+    });
   }
 
   private async tenantIds(): Promise<string[]> {
@@ -310,6 +276,15 @@ export class LedgerMaintenanceService {
     );
     return rows.map((row) => row.id);
   }
+}
+
+function pointsEvent(type: 'points.available' | 'points.expired', account: LockedAccount, points: number): DomainEvent {
+  return {
+    type,
+    aggregateType: 'customer',
+    aggregateId: account.customerId,
+    payload: { customer_id: account.customerId, program_id: account.programId, points, balance: account.balance },
+  };
 }
 
 /** Error text for the log: database and driver messages name constraints and ids, not customer data. */
