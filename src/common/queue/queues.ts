@@ -17,7 +17,9 @@ export const MaintenanceJob = {
 
 /** Scheduled passes over loyalty accounts, tenant by tenant (see LedgerMaintenanceService). */
 export const LoyaltyJob = {
+  /** The points pass: held points released, then due points expired (the name predates the release). */
   ExpirePoints: 'expire-points',
+  /** Retired: releases run in the points pass; kept so the worker can remove its old schedule. */
   ReleasePendingPoints: 'release-pending-points',
   ReviewTiers: 'review-tiers',
 } as const;
