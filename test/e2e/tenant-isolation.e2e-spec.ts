@@ -50,6 +50,7 @@ const OBJECTS_OF_TENANT_A: Record<string, (a: TenantAObjects) => string> = {
   '/api/admin/programs/:id/tiers': (a) => a.programId,
   '/api/admin/tiers/:id': (a) => a.tierId,
   '/api/admin/rules/:id': (a) => a.ruleId,
+  '/api/admin/rules/:id/stats': (a) => a.ruleId,
   '/api/admin/events/:id': (a) => a.eventId,
   '/api/admin/events/:id/qr': (a) => a.eventId,
   '/api/admin/events/:id/attendance': (a) => a.eventId,

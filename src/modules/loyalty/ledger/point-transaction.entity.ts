@@ -22,6 +22,8 @@ export type TransactionType = (typeof TRANSACTION_TYPES)[number];
 @Index('point_transactions_account_idx', ['tenantId', 'accountId', 'createdAt', 'id'])
 @Index('point_transactions_rule_usage_idx', ['tenantId', 'accountId', 'ruleId', 'createdAt'])
 @Index('point_transactions_activity_idx', ['tenantId', 'activityId'])
+/** A rule's rows across customers, for its stats (GET /api/admin/rules/{id}/stats). */
+@Index('point_transactions_rule_idx', ['tenantId', 'ruleId', 'createdAt'], { where: '"rule_id" IS NOT NULL' })
 @Check('point_transactions_type_check', `"type" IN ('earn', 'redeem', 'adjust', 'expire', 'reverse')`)
 @Check('point_transactions_balance_after_check', `"balance_after" >= 0`)
 export class PointTransactionEntity {

@@ -15,8 +15,10 @@ import type { IdempotentRequest } from '../../../common/idempotency/idempotency.
 import { IdempotentOutcome } from '../../../common/idempotency/idempotent-outcome';
 import { Page } from '../../../common/pagination/pagination';
 import { CreateRuleDto, RuleDto, RuleListQueryDto, RulePageDto, UpdateRuleDto } from './dto/rule.dto';
+import { RuleStatsDto, RuleStatsQueryDto } from './dto/rule-stats.dto';
 import { SimulateRulesDto, SimulationResultDto } from './dto/simulate.dto';
 import { RuleEvaluation } from './rule-evaluator';
+import { RuleStatsService } from './rule-stats.service';
 import { RulesService } from './rules.service';
 import { SimulationService } from './simulation.service';
 import { NotFoundIn, UuidParam } from '../../../common/http/openapi.decorators';
@@ -34,6 +36,7 @@ export class RulesAdminController {
   constructor(
     private readonly rules: RulesService,
     private readonly simulation: SimulationService,
+    private readonly ruleStats: RuleStatsService,
   ) {}
 
   @Get()
@@ -87,6 +90,29 @@ export class RulesAdminController {
   @NotFoundIn('rule')
   get(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<RuleDto> {
     return this.rules.get(tenantIdOf(actor), id);
+  }
+
+  @Get(':id/stats')
+  @Roles('admin')
+  @ApiOperation({
+    summary: 'How a rule performs: firings, customers, points awarded and reversed by refunds, per day.',
+    description:
+      'Counted from the ledger over `from`..`to` (local dates in the tenant’s time zone, both included; the last ' +
+      '30 days by default, at most 366). A firing counts on the day its activity occurred, a reversal on the day ' +
+      'of its refund.',
+  })
+  @UuidParam()
+  @ApiOkResponse({ type: RuleStatsDto })
+  @ApiBadRequestResponse({
+    description: '`from` or `to` is not a date YYYY-MM-DD, `from` is after `to`, or the window is over 366 days.',
+  })
+  @NotFoundIn('rule')
+  stats(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Query() query: RuleStatsQueryDto,
+  ): Promise<RuleStatsDto> {
+    return this.ruleStats.stats(tenantIdOf(actor), id, query);
   }
 
   @Patch(':id')
