@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
-import { escapeLiteral } from 'pg';
 import { randomUUID } from 'node:crypto';
+import { quoteLiteral } from '../../database/sql-literal';
 import { deferInsertUntilCommit } from '../../database/tenant-transaction';
 
 export interface DomainEvent {
@@ -29,7 +29,7 @@ export async function appendToOutbox(
   const rows = events.map(
     (event, index) =>
       `(${[tenantId, ids[index], event.type, event.aggregateType, event.aggregateId, JSON.stringify(event.payload)]
-        .map((value) => escapeLiteral(value))
+        .map(quoteLiteral)
         .join(', ')})`,
   );
   if (!deferInsertUntilCommit(manager, OUTBOX_INSERT, rows)) await manager.query(`${OUTBOX_INSERT} ${rows.join(', ')}`);
