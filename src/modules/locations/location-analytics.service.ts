@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { NotFoundError, ValidationFailedError } from '../../common/errors/domain-error';
+import { checkWindowDates, resolveWindow } from '../../common/date-window';
+import { NotFoundError } from '../../common/errors/domain-error';
 import { isUuid } from '../../common/ids';
 import { TenantDatabase } from '../../database/tenant-database.service';
 import { CheckinCountsDto, LocationAnalyticsDto, LocationAnalyticsQueryDto } from './dto/analytics.dto';
@@ -20,11 +21,6 @@ const counts = (checkins: number, verified: number): CheckinCountsDto => ({
   verified_ratio: checkins === 0 ? null : Math.round((verified / checkins) * 10_000) / 10_000,
 });
 
-const isRealDate = (value: string) => {
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
-};
-
 /**
  * Check-ins of a location per day and hour in the tenant's time zone, with the share verified.
  * Counted on read from the (tenant_id, location_id, occurred_at, verified) index, which holds
@@ -37,11 +33,7 @@ export class LocationAnalyticsService {
 
   byHour(tenantId: string, locationId: string, query: LocationAnalyticsQueryDto): Promise<LocationAnalyticsDto> {
     if (!isUuid(locationId)) throw new NotFoundError('Location', locationId);
-    const problems = [
-      ...(query.from && !isRealDate(query.from) ? [{ field: 'from', message: 'is not a calendar date' }] : []),
-      ...(query.to && !isRealDate(query.to) ? [{ field: 'to', message: 'is not a calendar date' }] : []),
-    ];
-    if (problems.length) throw new ValidationFailedError(problems);
+    checkWindowDates(query);
 
     return this.database.run(tenantId, async (manager) => {
       // Deleted locations keep their analytics: their check-ins are history.
@@ -54,12 +46,7 @@ export class LocationAnalyticsService {
       )) as Array<{ id: string; time_zone: string; today: string }>;
       if (!location) throw new NotFoundError('Location', locationId);
 
-      const to = query.to ?? location.today;
-      const from = query.from ?? shiftDays(to, -(DEFAULT_DAYS - 1));
-      const span = (Date.parse(to) - Date.parse(from)) / 86_400_000 + 1;
-      if (span < 1) throw new ValidationFailedError([{ field: 'from', message: 'must not be after to' }]);
-      if (span > MAX_DAYS)
-        throw new ValidationFailedError([{ field: 'to', message: `at most ${MAX_DAYS} days after from` }]);
+      const { from, to } = resolveWindow(query, location.today, { defaultDays: DEFAULT_DAYS, maxDays: MAX_DAYS });
 
       const rows = (await manager.query(
         `SELECT to_char(local_time, 'YYYY-MM-DD') AS date, extract(hour FROM local_time)::int AS hour,
@@ -99,8 +86,4 @@ export class LocationAnalyticsService {
       };
     });
   }
-}
-
-function shiftDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }

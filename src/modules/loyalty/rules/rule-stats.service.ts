@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { FieldError, NotFoundError, ValidationFailedError } from '../../../common/errors/domain-error';
+import { checkWindowDates, resolveWindow } from '../../../common/date-window';
+import { NotFoundError } from '../../../common/errors/domain-error';
 import { isUuid } from '../../../common/ids';
 import { TenantDatabase } from '../../../database/tenant-database.service';
 import { DEFAULT_SETTINGS } from '../../tenants/tenant-settings';
 import { RULE_STATS_DEFAULT_DAYS, RULE_STATS_MAX_DAYS, RuleStatsDto, RuleStatsQueryDto } from './dto/rule-stats.dto';
-
-const DAY_MS = 86_400_000;
 
 interface StatsRow {
   /** null on the row of the whole window (the empty grouping set). */
@@ -42,14 +41,6 @@ export const RULE_STATS_SQL = `
    GROUP BY GROUPING SETS ((date), ())
    ORDER BY date NULLS FIRST`;
 
-const isRealDate = (value: string) => {
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
-};
-
-const shiftDays = (date: string, days: number): string =>
-  new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-
 /**
  * How a rule performs, counted on read from the ledger: its `earn` rows (one per activity it
  * fired on) and the `reverse` rows refunds wrote against it, by the local day of their activity
@@ -62,11 +53,7 @@ export class RuleStatsService {
 
   stats(tenantId: string, ruleId: string, query: RuleStatsQueryDto): Promise<RuleStatsDto> {
     if (!isUuid(ruleId)) throw new NotFoundError('Rule', ruleId);
-    const problems: FieldError[] = [
-      ...(query.from && !isRealDate(query.from) ? [{ field: 'from', message: 'is not a calendar date' }] : []),
-      ...(query.to && !isRealDate(query.to) ? [{ field: 'to', message: 'is not a calendar date' }] : []),
-    ];
-    if (problems.length) throw new ValidationFailedError(problems);
+    checkWindowDates(query);
 
     return this.database.run(
       tenantId,
@@ -81,12 +68,10 @@ export class RuleStatsService {
         )) as Array<{ id: string; time_zone: string; today: string }>;
         if (!rule) throw new NotFoundError('Rule', ruleId);
 
-        const to = query.to ?? rule.today;
-        const from = query.from ?? shiftDays(to, -(RULE_STATS_DEFAULT_DAYS - 1));
-        const span = (Date.parse(to) - Date.parse(from)) / DAY_MS + 1;
-        if (span < 1) throw new ValidationFailedError([{ field: 'from', message: 'must not be after to' }]);
-        if (span > RULE_STATS_MAX_DAYS)
-          throw new ValidationFailedError([{ field: 'to', message: `at most ${RULE_STATS_MAX_DAYS} days after from` }]);
+        const { from, to } = resolveWindow(query, rule.today, {
+          defaultDays: RULE_STATS_DEFAULT_DAYS,
+          maxDays: RULE_STATS_MAX_DAYS,
+        });
 
         const rows = (await manager.query(RULE_STATS_SQL, [tenantId, rule.id, rule.time_zone, from, to])) as StatsRow[];
 
