@@ -8,6 +8,7 @@ import { runInTenant } from '../src/database/tenant-transaction';
 import { TokenService } from '../src/modules/accounts/token.service';
 import { CHECKIN_SEARCH_BATCH, checkinFactsSql, NEARBY_SQL } from '../src/modules/locations/location-sql';
 import {
+  baselinePool,
   BenchOptions,
   callsAtRate,
   get,
@@ -123,10 +124,7 @@ export async function checkinBenchmark({ concurrency, seconds, rate }: BenchOpti
     await app.init();
     const server = await BenchServer.start();
     const { port } = server;
-    const pool = new Pool({
-      connectionString: process.env.DATABASE_URL,
-      max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
-    });
+    const pool = baselinePool(process.env.DATABASE_URL);
     try {
       const started = performance.now();
       const world = await seed(scratchOwnerUrl, app.get(TokenService));

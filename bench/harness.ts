@@ -1,13 +1,13 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { HttpCall, HttpLoad, HttpLoadOutcome, unexpected } from './http-call';
 import { ConnectionPool, encodeCall } from './http-connections';
-import { commandOf, cpuSeconds, cpuTimes } from './proc-stat';
+import { commandOf, cpuSeconds, cpuTimes, stolenSeconds } from './proc-stat';
 import { closedLoop, openLoop, Timed } from './load';
 import type { BenchServer } from './server';
-import type { ServerHeap } from './server-probe';
+import type { ProfileKind, ServerHeap } from './server-probe';
 
 export type { HttpCall } from './http-call';
 
@@ -41,6 +41,54 @@ export interface RunResult {
   loadSeconds?: number;
   /** The API server's collector pauses during the run and its memory after it (API runs). */
   serverHeap?: ServerHeap;
+  /** The open loop's slow moments, worst first (see `slowMoments`); absent for closed-loop runs. */
+  slow?: SlowMoment[];
+  /** CPU time the hypervisor took from the machine during the run (ms, all CPUs; see stolenSeconds). */
+  stolenMs?: number;
+}
+
+/** Requests slower than SLOW_MS; a request is in the moment of the one before if it started within MOMENT_GAP_MS of it. */
+export const SLOW_MS = 20;
+const MOMENT_GAP_MS = 100;
+
+/** A stretch of an open-loop run in which requests took longer than SLOW_MS. */
+export interface SlowMoment {
+  /** Epoch ms of the first slow request's (scheduled) start. */
+  at: number;
+  /** Seconds after the run's start. */
+  offset: number;
+  /** From the first slow request's start to the last one's. */
+  spanMs: number;
+  requests: number;
+  worstMs: number;
+}
+
+/**
+ * Where an open-loop run's tail came from: its requests over SLOW_MS grouped by start time, worst
+ * first. A p99 over target from one short moment (every request in flight waiting on the same
+ * thing) reads differently from one spread over the run (too much load); the times set the
+ * moment beside the server's collector pauses and PostgreSQL's log.
+ */
+export function slowMoments(timed: Timed, slowMs = SLOW_MS): SlowMoment[] {
+  const slow: number[] = [];
+  for (let i = 0; i < timed.latencies.length; i++) if (timed.latencies[i] > slowMs) slow.push(i);
+  slow.sort((a, b) => timed.starts[a] - timed.starts[b]);
+  const moments: SlowMoment[] = [];
+  let current: (SlowMoment & { last: number }) | undefined;
+  for (const i of slow) {
+    const start = timed.starts[i];
+    if (!current || start - current.last > MOMENT_GAP_MS) {
+      current = { at: timed.startedAt + start, offset: start / 1000, spanMs: 0, requests: 0, worstMs: 0, last: start };
+      moments.push(current);
+    }
+    current.requests++;
+    current.worstMs = Math.max(current.worstMs, timed.latencies[i]);
+    current.spanMs = start - (current.at - timed.startedAt);
+    current.last = start;
+  }
+  return moments
+    .map(({ at, offset, spanMs, requests, worstMs }) => ({ at, offset, spanMs, requests, worstMs }))
+    .sort((a, b) => b.worstMs - a.worstMs);
 }
 
 /**
@@ -153,6 +201,19 @@ Client.prototype.query = function (this: Client, ...args: unknown[]) {
   return sendQuery.apply(this, args);
 } as typeof Client.prototype.query;
 
+/**
+ * The baselines' pool, sized and kept like the API's (DATABASE_POOL_SIZE, and idle connections
+ * kept DATABASE_POOL_IDLE_TIMEOUT_MS): with pg's default of 10 s, the baseline reconnected after
+ * every API run and its next run started with a few hundred milliseconds of new connections.
+ */
+export function baselinePool(connectionString: string | undefined): Pool {
+  return new Pool({
+    connectionString,
+    max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+    idleTimeoutMillis: Number(process.env.DATABASE_POOL_IDLE_TIMEOUT_MS ?? 300_000),
+  });
+}
+
 const percentile = (sorted: Float64Array, p: number): number =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : 0;
 
@@ -238,7 +299,7 @@ export interface RateWithinP99 {
   rate: number;
   /** The run at that rate. */
   result: RunResult | null;
-  tried: Array<{ rate: number; p99: number; kept: boolean }>;
+  tried: Array<{ rate: number; p99: number; kept: boolean; slow: string }>;
 }
 
 /**
@@ -262,7 +323,7 @@ export async function highestRateWithinP99(
     if (rate <= found.rate || rate >= failed) break;
     const result = await runAt(rate);
     const kept = result.p99 <= p99Ms && result.perSecond >= 0.95 * rate;
-    found.tried.push({ rate, p99: result.p99, kept });
+    found.tried.push({ rate, p99: result.p99, kept, slow: describeSlowMoments(result, 2) });
     if (kept) Object.assign(found, { rate, result });
     else failed = rate;
   }
@@ -273,7 +334,10 @@ export async function highestRateWithinP99(
 export function reportRateWithinP99(label: string, baseline: RateWithinP99, subject: RateWithinP99): void {
   const side = (name: string, found: RateWithinP99) =>
     `${name} ${found.rate} req/s${found.result ? ` (p99 ${found.result.p99.toFixed(1)} ms)` : ''} [tried: ${found.tried
-      .map((run) => `${run.rate} ${run.kept ? 'kept' : 'not'} (p99 ${run.p99.toFixed(1)})`)
+      .map(
+        (run) =>
+          `${run.rate} ${run.kept ? 'kept' : 'not'} (p99 ${run.p99.toFixed(1)}${run.slow ? `; ${run.slow}` : ''})`,
+      )
       .join(', ')}]`;
   const ratio = baseline.rate > 0 ? (subject.rate / baseline.rate).toFixed(2) : 'n/a';
   console.log(`${label}: ${side('raw pg', baseline)}; ${side('API', subject)}; ratio ${ratio}`);
@@ -341,6 +405,14 @@ function printTrace(label: string, statements: string[]): void {
   );
 }
 
+/** BENCH_PROFILE (with BENCH_PROFILE_DIR): cpu (the default), heap or allocations; see ProfileKind. */
+function profileKind(): ProfileKind {
+  const kind = process.env.BENCH_PROFILE ?? 'cpu';
+  if (kind !== 'cpu' && kind !== 'heap' && kind !== 'allocations')
+    throw new Error(`BENCH_PROFILE is cpu, heap or allocations, not "${kind}"`);
+  return kind;
+}
+
 /**
  * Runs `work`, with the CPU it took per request (see CpuPerRequest). With BENCH_PROFILE_DIR set,
  * the API server (`server`: the API runs) is CPU-profiled into that folder meanwhile (open the
@@ -355,14 +427,20 @@ async function profiled(
   // and of earlier runs is not collected, and charged, during this one.
   (globalThis as { gc?: () => void }).gc?.();
   const folder = server && process.env.BENCH_PROFILE_DIR;
-  if (folder) await server.startProfile();
+  const kind = profileKind();
+  if (folder) await server.startProfile(kind);
   await server?.watchCollector();
   const before = cpuSnapshot(server);
+  const stolenBefore = stolenSeconds();
   const result = await work();
+  result.stolenMs = (stolenSeconds() - stolenBefore) * 1000;
   const after = cpuSnapshot(server);
   if (server) result.serverHeap = await server.collectorReport();
   if (folder) {
-    const file = join(folder, `${label.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.cpuprofile`);
+    const file = join(
+      folder,
+      `${label.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.${kind === 'cpu' ? 'cpuprofile' : 'heapprofile'}`,
+    );
     await server.stopProfile(file);
     console.log(`profile: ${file}`);
   }
@@ -383,7 +461,8 @@ async function profiled(
 }
 
 function summarize(label: string, timed: Timed, statements: number, sent: number, offered?: number): RunResult {
-  const sorted = timed.latencies.sort();
+  const slow = offered === undefined ? undefined : slowMoments(timed);
+  const sorted = timed.latencies.slice().sort();
   return {
     label,
     requests: sorted.length,
@@ -395,7 +474,23 @@ function summarize(label: string, timed: Timed, statements: number, sent: number
     p99: percentile(sorted, 99),
     max: sorted.length ? sorted[sorted.length - 1] : 0,
     offered,
+    slow,
   };
+}
+
+/** The worst of a run's slow moments, on one line (empty when it had none). */
+export function describeSlowMoments(result: RunResult, most = 4): string {
+  const slow = result.slow ?? [];
+  if (!slow.length) return '';
+  const shown = slow
+    .slice(0, most)
+    .map(
+      (moment) =>
+        `${new Date(moment.at).toISOString().slice(11, 23)} (+${moment.offset.toFixed(2)} s): ` +
+        `${moment.requests} over ${moment.spanMs.toFixed(0)} ms, worst ${moment.worstMs.toFixed(0)} ms`,
+    )
+    .join('; ');
+  return `${slow.length} slow moment${slow.length === 1 ? '' : 's'} (> ${SLOW_MS} ms): ${shown}${slow.length > most ? '; …' : ''}`;
 }
 
 const mainPools = new Map<number, ConnectionPool>();
@@ -433,7 +528,7 @@ export function report(baseline: RunResult, subject: RunResult): void {
           `(main thread ${r.cpu.serverMain.toFixed(2)}, of it system ${r.cpu.serverSystem.toFixed(2)}), ` +
           `load generator ${r.cpu.loadGenerator.toFixed(2)}, PostgreSQL ${r.cpu.postgres.toFixed(2)}, Redis ${r.cpu.redis.toFixed(2)}`
         : ''
-    }`;
+    }${r.stolenMs ? `   stolen by the hypervisor: ${r.stolenMs.toFixed(0)} ms` : ''}`;
   console.log(row(baseline));
   console.log(row(subject));
   const ratio = (subject.perSecond / baseline.perSecond).toFixed(2);
@@ -447,12 +542,21 @@ export function report(baseline: RunResult, subject: RunResult): void {
         );
     }
   }
+  for (const r of [baseline, subject]) {
+    const slow = describeSlowMoments(r);
+    if (slow) console.log(`${r.label}: ${slow}`);
+  }
   const heap = subject.serverHeap;
   if (heap)
     console.log(
       `API server: rss ${heap.rssMiB.toFixed(0)} MiB, heap ${heap.heapMiB.toFixed(0)} MiB; collector: ` +
         `${heap.pauses} pauses (${heap.majorPauses} major), longest ${heap.longestPauseMs.toFixed(1)} ms, ` +
-        `${heap.totalPauseMs.toFixed(0)} ms in all`,
+        `${heap.totalPauseMs.toFixed(0)} ms in all; event loop delayed ${heap.loopDelayMaxMs.toFixed(0)} ms at most` +
+        (heap.longPauses.length
+          ? `; pauses ≥ 10 ms at ${heap.longPauses
+              .map((pause) => `${new Date(pause.at).toISOString().slice(11, 23)} (${pause.ms.toFixed(0)} ms)`)
+              .join(', ')}`
+          : ''),
     );
   const memory = process.memoryUsage();
   console.log(

@@ -39,6 +39,7 @@ async function generate(load: HttpLoad): Promise<HttpLoadOutcome> {
 const port = parentPort;
 if (!port) throw new Error('http-load.worker runs as a worker thread (see measureHttp in harness.ts)');
 generate(workerData as HttpLoad).then(
-  (outcome) => port.postMessage(outcome, 'latencies' in outcome ? [outcome.latencies.buffer] : []),
+  (outcome) =>
+    port.postMessage(outcome, 'latencies' in outcome ? [outcome.latencies.buffer, outcome.starts.buffer] : []),
   (error: unknown) => port.postMessage({ error: error instanceof Error ? error.message : String(error) }),
 );

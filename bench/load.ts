@@ -4,6 +4,10 @@
  */
 export interface Timed {
   latencies: Float64Array<ArrayBuffer>;
+  /** When each of `latencies` started (its scheduled start in an open loop), ms after `startedAt`. */
+  starts: Float64Array<ArrayBuffer>;
+  /** The run's start, as epoch milliseconds (to set its slow moments beside other logs). */
+  startedAt: number;
   seconds: number;
   /** Operations started (the failed ones included). */
   started: number;
@@ -47,8 +51,10 @@ export async function closedLoop(
   { concurrency, seconds }: { concurrency: number; seconds: number },
 ): Promise<Timed> {
   const samples = new Samples();
+  const starts = new Samples();
   let failure: { error: unknown } | undefined;
   let started = 0;
+  const startedAt = Date.now();
   const start = performance.now();
   const deadline = start + seconds * 1000;
   await Promise.all(
@@ -63,11 +69,18 @@ export async function closedLoop(
           return;
         }
         samples.push(performance.now() - t0);
+        starts.push(t0 - start);
       }
     }),
   );
   if (failure) throw failure.error;
-  return { latencies: samples.values(), seconds: (performance.now() - start) / 1000, started };
+  return {
+    latencies: samples.values(),
+    starts: starts.values(),
+    startedAt,
+    seconds: (performance.now() - start) / 1000,
+    started,
+  };
 }
 
 /**
@@ -86,7 +99,9 @@ export function openLoop(
   const interval = 1000 / rate;
   const total = Math.max(1, Math.ceil(seconds * rate));
   const samples = new Samples();
+  const starts = new Samples();
   return new Promise((resolve, reject) => {
+    const startedAt = Date.now();
     const start = performance.now();
     let due = 0;
     let started = 0;
@@ -104,7 +119,10 @@ export function openLoop(
         inFlight++;
         attempt(operation)
           .then(
-            () => samples.push(performance.now() - scheduledAt),
+            () => {
+              samples.push(performance.now() - scheduledAt);
+              starts.push(scheduledAt - start);
+            },
             (error: unknown) => {
               failure ??= { error };
             },
@@ -119,7 +137,14 @@ export function openLoop(
         settled = true;
         clearTimeout(timer);
         if (failure) reject(failure.error);
-        else resolve({ latencies: samples.values(), seconds: Math.max(seconds, (lastEnd - start) / 1000), started });
+        else
+          resolve({
+            latencies: samples.values(),
+            starts: starts.values(),
+            startedAt,
+            seconds: Math.max(seconds, (lastEnd - start) / 1000),
+            started,
+          });
         return;
       }
       if (!timer && !failure && due < total) {

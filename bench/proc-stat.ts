@@ -20,3 +20,13 @@ export function commandOf(statPath: string): string {
   const stat = readFileSync(statPath, 'utf8');
   return stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
 }
+
+/**
+ * CPU seconds the hypervisor took from this virtual machine so far, all its CPUs together (the
+ * `steal` column of /proc/stat; 0 on bare metal): time the machine's processes were ready to run
+ * and could not, whichever side of a benchmark was running.
+ */
+export function stolenSeconds(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
+  return Number(line.trim().split(/\s+/)[8] ?? 0) / TICKS;
+}

@@ -8,7 +8,7 @@ import { runInTenant, runWithoutTenant } from '../src/database/tenant-transactio
 import { TokenService } from '../src/modules/accounts/token.service';
 import { credit, lockAccount } from '../src/modules/loyalty/ledger/ledger';
 import { generateVoucherCode } from '../src/modules/rewards/voucher-code';
-import { BenchOptions, measure, measureHttp, postJson, report, RunResult } from './harness';
+import { baselinePool, BenchOptions, measure, measureHttp, postJson, report, RunResult } from './harness';
 import { BenchServer } from './server';
 
 const CUSTOMERS = 1000;
@@ -48,10 +48,7 @@ export async function redeemBenchmark({ concurrency, seconds }: BenchOptions) {
     await app.init();
     const server = await BenchServer.start();
 
-    const pool = new Pool({
-      connectionString: process.env.DATABASE_URL,
-      max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
-    });
+    const pool = baselinePool(process.env.DATABASE_URL);
     try {
       const catalog = await seed(app.get(DataSource), app.get(TokenService));
       // Redemptions by random customers, prepared up front; sending one again is a redemption like another.

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import type { ProbeAnswer, ProbeRequest, ServerHeap } from './server-probe';
+import type { ProbeAnswer, ProbeRequest, ProfileKind, ServerHeap } from './server-probe';
 
 /** A probe request before it is numbered (Omit applied to each member of the union). */
 type Unnumbered<T> = T extends unknown ? Omit<T, 'id'> : never;
@@ -66,11 +66,11 @@ export class BenchServer {
     return (await this.ask({ type: 'trace-stop' })).traced ?? [];
   }
 
-  async startProfile(): Promise<void> {
-    await this.ask({ type: 'profile-start' });
+  async startProfile(kind: ProfileKind): Promise<void> {
+    await this.ask({ type: 'profile-start', kind });
   }
 
-  /** Writes the server's CPU profile since `startProfile` to `file` (open it in Chrome DevTools). */
+  /** Writes the server's profile since `startProfile` to `file` (open it in Chrome DevTools). */
   async stopProfile(file: string): Promise<void> {
     await this.ask({ type: 'profile-stop', file });
   }
