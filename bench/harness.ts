@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Client, Pool } from 'pg';
-import { HttpCall, HttpLoad, HttpLoadOutcome, unexpected } from './http-call';
+import { HttpCall, HttpLoad, HttpLoadOutcome, LoadWorkerReport, unexpected } from './http-call';
 import { ConnectionPool, encodeCall } from './http-connections';
 import { commandOf, cpuSeconds, cpuTimes, stolenSeconds } from './proc-stat';
 import { closedLoop, openLoop, Timed } from './load';
@@ -39,6 +39,8 @@ export interface RunResult {
   cpu?: CpuPerRequest;
   /** The CPU seconds the HTTP load worker spent (API runs). */
   loadSeconds?: number;
+  /** The longest the load worker's event loop was delayed (API runs): requests it sent late. */
+  loadDelayMaxMs?: number;
   /** The API server's collector pauses during the run and its memory after it (API runs). */
   serverHeap?: ServerHeap;
   /** The open loop's slow moments, worst first (see `slowMoments`); absent for closed-loop runs. */
@@ -323,7 +325,8 @@ export async function highestRateWithinP99(
     if (rate <= found.rate || rate >= failed) break;
     const result = await runAt(rate);
     const kept = result.p99 <= p99Ms && result.perSecond >= 0.95 * rate;
-    found.tried.push({ rate, p99: result.p99, kept, slow: describeSlowMoments(result, 2) });
+    const slow = describeSlowMoments(result, 2);
+    found.tried.push({ rate, p99: result.p99, kept, slow: slow && `${slow}; stolen ${result.stolenMs?.toFixed(0)} ms` });
     if (kept) Object.assign(found, { rate, result });
     else failed = rate;
   }
@@ -371,11 +374,12 @@ async function runHttp(
   return {
     ...summarize(label, outcome, statements, first + outcome.started, load.rate),
     loadSeconds: outcome.cpuSeconds,
+    loadDelayMaxMs: outcome.loopDelayMaxMs,
   };
 }
 
 /** Runs `load` in the HTTP load worker; its first failure fails the run, with the call and answer. */
-async function inWorker(label: string, load: HttpLoad): Promise<Timed & { wrapped: boolean; cpuSeconds: number }> {
+async function inWorker(label: string, load: HttpLoad): Promise<Timed & LoadWorkerReport> {
   const file = join(__dirname, 'http-load.worker.js');
   if (!existsSync(file)) throw new Error(`${file} is missing: the benchmarks run compiled (npm run bench)`);
   const outcome = await new Promise<HttpLoadOutcome>((resolve, reject) => {
@@ -551,7 +555,8 @@ export function report(baseline: RunResult, subject: RunResult): void {
     console.log(
       `API server: rss ${heap.rssMiB.toFixed(0)} MiB, heap ${heap.heapMiB.toFixed(0)} MiB; collector: ` +
         `${heap.pauses} pauses (${heap.majorPauses} major), longest ${heap.longestPauseMs.toFixed(1)} ms, ` +
-        `${heap.totalPauseMs.toFixed(0)} ms in all; event loop delayed ${heap.loopDelayMaxMs.toFixed(0)} ms at most` +
+        `${heap.totalPauseMs.toFixed(0)} ms in all; event loop delayed ${heap.loopDelayMaxMs.toFixed(0)} ms at most ` +
+        `(the load generator's: ${subject.loadDelayMaxMs?.toFixed(0)} ms)` +
         (heap.longPauses.length
           ? `; pauses ≥ 10 ms at ${heap.longPauses
               .map((pause) => `${new Date(pause.at).toISOString().slice(11, 23)} (${pause.ms.toFixed(0)} ms)`)

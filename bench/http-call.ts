@@ -34,7 +34,14 @@ export interface HttpLoad {
 }
 
 /** The worker's timings, or its first failure; `cpuSeconds`: what its own thread spent. */
-export type HttpLoadOutcome = (Timed & { wrapped: boolean; cpuSeconds: number }) | { error: string };
+export type HttpLoadOutcome = (Timed & LoadWorkerReport) | { error: string };
+
+/** What the load worker reports of itself: whether its calls wrapped, its CPU, its event loop's longest delay. */
+export interface LoadWorkerReport {
+  wrapped: boolean;
+  cpuSeconds: number;
+  loopDelayMaxMs: number;
+}
 
 /** The error of a call answered with another status than expected: status and the start of the body. */
 export function unexpected(call: HttpCall, answer: HttpAnswer): Error {

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { HttpLoad, HttpLoadOutcome, unexpected } from './http-call';
 import { ConnectionPool, encodeCall } from './http-connections';
@@ -25,12 +26,17 @@ async function generate(load: HttpLoad): Promise<HttpLoadOutcome> {
     const answer = await connections.send(requests[next++], call.expect);
     if (answer.status !== call.expect) throw unexpected(call, answer);
   };
+  // A late load generator sends late, and the open loop charges the wait to the server: its own
+  // event loop's longest delay is reported beside the server's.
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
   try {
     const timed =
       load.rate === undefined
         ? await closedLoop(operation, { concurrency: load.connections, seconds: load.seconds })
         : await openLoop(operation, { rate: load.rate, connections: load.connections, seconds: load.seconds });
-    return { ...timed, wrapped, cpuSeconds: cpuSeconds('/proc/thread-self/stat') };
+    delay.disable();
+    return { ...timed, wrapped, cpuSeconds: cpuSeconds('/proc/thread-self/stat'), loopDelayMaxMs: delay.max / 1e6 };
   } finally {
     connections.destroy();
   }
