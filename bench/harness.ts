@@ -326,7 +326,12 @@ export async function highestRateWithinP99(
     const result = await runAt(rate);
     const kept = result.p99 <= p99Ms && result.perSecond >= 0.95 * rate;
     const slow = describeSlowMoments(result, 2);
-    found.tried.push({ rate, p99: result.p99, kept, slow: slow && `${slow}; stolen ${result.stolenMs?.toFixed(0)} ms` });
+    found.tried.push({
+      rate,
+      p99: result.p99,
+      kept,
+      slow: slow && `${slow}; stolen ${result.stolenMs?.toFixed(0)} ms`,
+    });
     if (kept) Object.assign(found, { rate, result });
     else failed = rate;
   }
