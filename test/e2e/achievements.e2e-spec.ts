@@ -267,6 +267,64 @@ describe('achievements: criteria, unlocking once, progress, points', () => {
       expect(badges[rich]).toMatchObject({ unlocked: true });
     });
 
+    it('counts the points a refund’s own rules give towards points badges, as the same points from a purchase, never the refund itself', async () => {
+      const { tenant, programId, admin } = await fx.community();
+      await fx.rule(tenant.id, programId, 'purchase', 100);
+      await fx.rule(tenant.id, programId, 'refund', 50);
+      const [ann, bob] = await fx.members(tenant, ['Ann', 'Bob']);
+      const rich = await fx.achievement(admin, { type: 'points_total', points: 150 }, { points: 10 });
+      const refunder = await fx.achievement(admin, { type: 'activity_count', activity_type: 'refund', count: 1 });
+
+      // Bob earns his 150th point with a second purchase; Ann with the goodwill of her refund.
+      await fx.recorded(admin, bob.id, 'purchase');
+      await fx.recorded(admin, bob.id, 'purchase');
+      const annPurchase = await fx.recorded(admin, ann.id, 'purchase');
+      const refund = await fx.activity(admin, ann.id, 'refund', { refund_of: annPurchase.activity_id });
+      expect(refund.status).toBe(201);
+      // 100 reversed, 50 of goodwill, and the badge's 10 in the very response that earned them.
+      expect(refund.body).toMatchObject({ points_awarded: 50 - 100, balance: 50 + 10 });
+
+      for (const member of [ann, bob]) {
+        const badges = Object.fromEntries((await myBadges(member.token)).map((badge) => [badge.id, badge]));
+        expect(badges[rich]).toMatchObject({ unlocked: true });
+      }
+      const annBadges = Object.fromEntries((await myBadges(ann.token)).map((badge) => [badge.id, badge]));
+      expect(annBadges[refunder]).toMatchObject({ unlocked: false });
+      const unlocked = await fx.outbox(tenant.id, 'achievement.unlocked');
+      expect(unlocked.find((event) => event.aggregate_id === ann.id)?.payload).toMatchObject({
+        achievement_id: rich,
+        activity_id: refund.body.activity_id,
+        points: 10,
+      });
+      expect(await fx.ledgerOf(tenant.id, ann.id)).toMatchObject({ balance: 60, ledger: 60 });
+      // The badge's points are on the boards too: 100 earned, 100 taken back, 50 and 10 earned.
+      expect((await fx.get(ann.token, '/api/leaderboards/all-time')).body.me.points).toBe(60);
+    });
+
+    it('lets the points a refund’s own rules give reach a tier, and the badge for it', async () => {
+      const { tenant, programId, admin } = await fx.community();
+      await fx.rule(tenant.id, programId, 'purchase', 100);
+      await fx.rule(tenant.id, programId, 'refund', 50);
+      const [tier] = await fx.inTenant<Array<{ id: string }>>(
+        tenant.id,
+        `INSERT INTO tiers (tenant_id, program_id, name, rank, threshold) VALUES ($1, $2, 'Gold', 1, 150) RETURNING id`,
+        [tenant.id, programId],
+      );
+      const [ann] = await fx.members(tenant, ['Ann']);
+      const gold = await fx.achievement(admin, { type: 'tier_reached', tier_id: tier.id });
+      const purchase = await fx.recorded(admin, ann.id, 'purchase');
+      expect((await myBadges(ann.token))[0]).toMatchObject({ id: gold, unlocked: false });
+
+      const refund = await fx.activity(admin, ann.id, 'refund', { refund_of: purchase.activity_id, amount: 500 });
+      expect(refund.status).toBe(201);
+      expect(refund.body).toMatchObject({ points_awarded: 50 - 50, balance: 100, tier: { id: tier.id, name: 'Gold' } });
+      expect((await myBadges(ann.token))[0]).toMatchObject({ unlocked: true });
+      const changes = await fx.outbox(tenant.id, 'tier.changed');
+      expect(changes.map((event) => event.payload)).toMatchObject([
+        { customer_id: ann.id, to_tier: { id: tier.id }, direction: 'up', reason: 'earned' },
+      ]);
+    });
+
     it('neither shows nor unlocks an inactive achievement, and keeps badges when criteria change', async () => {
       const { tenant, admin } = await fx.community();
       const [ann] = await fx.members(tenant, ['Ann']);

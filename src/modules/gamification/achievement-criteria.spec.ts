@@ -133,6 +133,16 @@ describe('relevance and facts needed', () => {
     expect(isRelevant({ type: 'tier_reached', tier_id: TIER }, { ...signal, tierId: TIER })).toBe(true);
   });
 
+  it('lets points earned with no activity to count (a refund’s own rules) move only points and tiers', () => {
+    const earned = { type: null, locationId: null, points: 5, tierId: TIER };
+    expect(isRelevant({ type: 'points_total', points: 10 }, earned)).toBe(true);
+    expect(isRelevant({ type: 'tier_reached', tier_id: TIER }, earned)).toBe(true);
+    expect(isRelevant({ type: 'activity_count', activity_type: 'refund', count: 1 }, earned)).toBe(false);
+    expect(isRelevant({ type: 'streak', activity_type: 'refund', unit: 'day', count: 1 }, earned)).toBe(false);
+    expect(isRelevant({ type: 'distinct_locations', activity_type: 'refund', count: 1 }, earned)).toBe(false);
+    expect(isRelevant({ type: 'events_attended', count: 1 }, earned)).toBe(false);
+  });
+
   it('asks for each fact once', () => {
     const needed = factsNeeded([
       { type: 'activity_count', activity_type: 'purchase', count: 1 },

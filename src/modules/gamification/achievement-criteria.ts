@@ -142,7 +142,11 @@ export function parseCriteria(input: unknown, path = 'criteria'): ParsedCriteria
 
 /** What an activity tells about the customer, enough to know which criteria it may advance. */
 export interface ActivitySignal {
-  type: string;
+  /**
+   * null for points earned by something that is no progress in itself (a refund's own rules):
+   * they move criteria on points and tiers, and count as no activity of any type.
+   */
+  type: string | null;
   locationId: string | null;
   points: number;
   /** The account's tier after the activity. */

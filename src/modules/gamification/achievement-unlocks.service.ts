@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { DomainEvent } from '../../common/outbox/outbox';
 import type { ContextRead } from '../loyalty/activities/earning-context';
 import type { RecordedActivity } from '../loyalty/activities/activity-listener';
-import { AchievementCriteria, factsNeeded, isMet, isRelevant } from './achievement-criteria';
+import { AchievementCriteria, ActivitySignal, factsNeeded, isMet, isRelevant } from './achievement-criteria';
 import { creditBonus } from './bonus-points';
 import { loadCustomerFacts } from './customer-facts';
 import type { Earned } from './leaderboards.service';
@@ -14,6 +14,12 @@ interface AchievementRow {
   criteria: AchievementCriteria;
   points: number;
 }
+
+/** Who earned, in which transaction and on which locked account: what an unlock writes against. */
+export type Earning = Pick<
+  RecordedActivity,
+  'tenantId' | 'customerId' | 'activityId' | 'account' | 'timeZone' | 'reads'
+>;
 
 export interface UnlockOutcome {
   events: DomainEvent[];
@@ -39,17 +45,28 @@ export class AchievementUnlocks {
              WHERE tenant_id = $1 AND active AND deleted_at IS NULL) a`,
   };
 
-  async evaluate(manager: EntityManager, activity: RecordedActivity): Promise<UnlockOutcome> {
-    const { tenantId, customerId } = activity;
-    const outcome: UnlockOutcome = { events: [], earned: [] };
-    const achievements = (activity.reads[AchievementUnlocks.activeRead.name] ?? []) as AchievementRow[];
-    if (achievements.length === 0) return outcome;
-    const signal = {
+  evaluate(manager: EntityManager, activity: RecordedActivity): Promise<UnlockOutcome> {
+    return this.unlockMet(manager, activity, {
       type: activity.type,
       locationId: activity.locationId,
       points: activity.points,
       tierId: activity.account.tierId,
-    };
+    });
+  }
+
+  /**
+   * Points earned with no activity that counts as progress (the goodwill a refund's own rules
+   * give): they may meet criteria on points or tiers, never one counting activities.
+   */
+  evaluatePointsEarned(manager: EntityManager, earning: Earning, points: number): Promise<UnlockOutcome> {
+    return this.unlockMet(manager, earning, { type: null, locationId: null, points, tierId: earning.account.tierId });
+  }
+
+  private async unlockMet(manager: EntityManager, earning: Earning, signal: ActivitySignal): Promise<UnlockOutcome> {
+    const { tenantId, customerId } = earning;
+    const outcome: UnlockOutcome = { events: [], earned: [] };
+    const achievements = (earning.reads[AchievementUnlocks.activeRead.name] ?? []) as AchievementRow[];
+    if (achievements.length === 0) return outcome;
     let candidates = achievements.filter((achievement) => isRelevant(achievement.criteria, signal));
     if (candidates.length === 0) return outcome;
 
@@ -63,7 +80,7 @@ export class AchievementUnlocks {
     );
     let open = achievements.filter((achievement) => !held.has(achievement.id));
     candidates = candidates.filter((achievement) => !held.has(achievement.id));
-    const timeZone = activity.timeZone;
+    const timeZone = earning.timeZone;
 
     while (candidates.length > 0) {
       const facts = await loadCustomerFacts(
@@ -77,7 +94,7 @@ export class AchievementUnlocks {
       let credited = false;
       for (const achievement of met) {
         open = open.filter((other) => other.id !== achievement.id);
-        if (await this.unlock(manager, activity, achievement, outcome)) credited ||= achievement.points > 0;
+        if (await this.unlock(manager, earning, achievement, outcome)) credited ||= achievement.points > 0;
       }
       // Points a badge just paid may meet a points or tier criteria this activity alone did not.
       if (!credited) break;
@@ -90,7 +107,7 @@ export class AchievementUnlocks {
 
   private async unlock(
     manager: EntityManager,
-    activity: RecordedActivity,
+    earning: Earning,
     achievement: AchievementRow,
     outcome: UnlockOutcome,
   ): Promise<boolean> {
@@ -100,19 +117,19 @@ export class AchievementUnlocks {
        VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT ON CONSTRAINT customer_achievements_achievement_customer_key DO NOTHING
        RETURNING id`,
-      [activity.tenantId, achievement.id, activity.customerId, activity.activityId, achievement.points, now],
+      [earning.tenantId, achievement.id, earning.customerId, earning.activityId, achievement.points, now],
     )) as Array<{ id: string }>;
     if (inserted.length === 0) return false;
     if (achievement.points > 0) {
       outcome.events.push(
         ...(await creditBonus(
           manager,
-          activity.account,
+          earning.account,
           {
             points: achievement.points,
             reason: `Achievement: ${achievement.name}`,
             reference: `achievement:${achievement.id}`,
-            activityId: activity.activityId,
+            activityId: earning.activityId,
           },
           now,
         )),
@@ -122,13 +139,13 @@ export class AchievementUnlocks {
     outcome.events.push({
       type: 'achievement.unlocked',
       aggregateType: 'customer',
-      aggregateId: activity.customerId,
+      aggregateId: earning.customerId,
       payload: {
         achievement_id: achievement.id,
-        customer_id: activity.customerId,
+        customer_id: earning.customerId,
         name: achievement.name,
         points: achievement.points,
-        activity_id: activity.activityId,
+        activity_id: earning.activityId,
         unlocked_at: now.toISOString(),
       },
     });

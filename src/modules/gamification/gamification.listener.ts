@@ -18,9 +18,10 @@ import { Earned, LeaderboardsService } from './leaderboards.service';
  * cannot loop) and its points count for the badges evaluated next; then achievements; then the
  * leaderboards, written to Redis once all of it has committed.
  *
- * A refund reaches only the leaderboards (onRefundApplied): it is never progress towards a
- * challenge or a badge, and taking back progress already made (a challenge completed, a badge
- * paid) is not something the tenant's rules promise.
+ * A refund is never progress towards a challenge or a badge (onRefundApplied), and taking back
+ * progress already made (a challenge completed, a badge paid) is not something the tenant's rules
+ * promise. The points its own rules give are earned points all the same: they count for badges on
+ * points and tiers, as they count on the leaderboards.
  */
 @Injectable()
 export class GamificationListener implements ActivityListener, OnModuleInit {
@@ -50,7 +51,14 @@ export class GamificationListener implements ActivityListener, OnModuleInit {
     return events;
   }
 
-  onRefundApplied(manager: EntityManager, refund: AppliedRefund): Promise<void> {
-    return this.leaderboards.addRefund(manager, refund);
+  async onRefundApplied(manager: EntityManager, refund: AppliedRefund): Promise<DomainEvent[]> {
+    await this.leaderboards.addRefund(manager, refund);
+    if (refund.gained <= 0) return [];
+    const unlocked = await this.achievements.evaluatePointsEarned(manager, refund, refund.gained);
+    await this.leaderboards.addEarned(manager, refund.tenantId, refund.customerId, unlocked.earned, {
+      listed: refund.reads[LeaderboardsService.listedRead.name] === true,
+      timeZone: refund.timeZone,
+    });
+    return unlocked.events;
   }
 }

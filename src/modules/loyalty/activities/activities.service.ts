@@ -378,6 +378,8 @@ export class ActivitiesService {
    * never go below: what was already spent is recorded as the shortfall. Listeners hear of it
    * through `notifyRefund`, with each rule's reversal and when the purchase earned it (the
    * leaderboards take it off the week and month the purchase counted in), never as an activity.
+   * Points the tenant's refund rules give are earned like any: they may lift the tier, and
+   * listeners hear of them in `gained`.
    */
   private async applyRefund(
     manager: EntityManager,
@@ -498,6 +500,8 @@ export class ActivitiesService {
         this.creditOptionsAt(now, program, context.settings.loyalty.time_zone),
       );
     }
+    // Only what the refund's rules gave can lift the tier: the reversal only ever lowers the standing.
+    const tierChange = gained > 0 ? await upgradeIfEarned(manager, account, context.tiers, now) : null;
     await manager.query(`UPDATE activities SET points_awarded = $3 WHERE tenant_id = $1 AND id = $2`, [
       tenantId,
       activityId,
@@ -532,15 +536,20 @@ export class ActivitiesService {
         },
       });
     }
-    await this.listeners.notifyRefund(manager, {
-      tenantId,
-      customerId: account.customerId,
-      reversals: reversedByRule,
-      gained,
-      earnedAt: now,
-      timeZone: context.settings.loyalty.time_zone,
-      reads: context.reads,
-    });
+    if (tierChange) events.push(tierChange);
+    events.push(
+      ...(await this.listeners.notifyRefund(manager, {
+        tenantId,
+        customerId: account.customerId,
+        activityId,
+        account,
+        reversals: reversedByRule,
+        gained,
+        earnedAt: now,
+        timeZone: context.settings.loyalty.time_zone,
+        reads: context.reads,
+      })),
+    );
     await appendToOutbox(manager, tenantId, events);
     const tier = context.tiers.find((candidate) => candidate.id === account.tierId);
     return {

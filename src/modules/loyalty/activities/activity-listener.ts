@@ -41,6 +41,10 @@ export interface RefundReversal {
 export interface AppliedRefund {
   tenantId: string;
   customerId: string;
+  /** The refund's own activity (its ledger rows name it). */
+  activityId: string;
+  /** The account after the refund, still locked by the transaction. */
+  account: LockedAccount;
   /** The purchase's points the refund reversed, rule by rule (rules with nothing to reverse left out). */
   reversals: RefundReversal[];
   /** Points the tenant's refund rules gave (a goodwill gesture), earned at `earnedAt`. */
@@ -67,9 +71,10 @@ export interface ActivityListener {
    * Reacts to a refund, inside its transaction. A hook of its own rather than `onActivityRecorded`:
    * a refund undoes part of an earlier activity, it is not one more thing the customer did, and
    * passed through `onActivityRecorded` every listener would have to learn not to count it (a
-   * challenge or a badge counting activities of a type would count refunds as progress).
+   * challenge or a badge counting activities of a type would count refunds as progress). The
+   * events it returns go to the outbox with the refund's own.
    */
-  onRefundApplied?(manager: EntityManager, refund: AppliedRefund): Promise<void>;
+  onRefundApplied?(manager: EntityManager, refund: AppliedRefund): Promise<DomainEvent[]>;
 }
 
 /**
@@ -95,7 +100,9 @@ export class ActivityListeners {
     return events;
   }
 
-  async notifyRefund(manager: EntityManager, refund: AppliedRefund): Promise<void> {
-    for (const listener of this.listeners) await listener.onRefundApplied?.(manager, refund);
+  async notifyRefund(manager: EntityManager, refund: AppliedRefund): Promise<DomainEvent[]> {
+    const events: DomainEvent[] = [];
+    for (const listener of this.listeners) events.push(...((await listener.onRefundApplied?.(manager, refund)) ?? []));
+    return events;
   }
 }
