@@ -23,6 +23,7 @@ const base = {
 const withServices = {
   ...base,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFiles: ['<rootDir>/test/support/load-env.ts'],
   setupFilesAfterEnv: ['<rootDir>/test/support/timeouts.ts'],
 };

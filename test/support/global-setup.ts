@@ -1,4 +1,3 @@
-import { Client } from 'pg';
 import { loadEnvFile } from '../../src/config/env-file';
 import {
   createDatabase,
@@ -7,38 +6,53 @@ import {
   migrateDatabase,
   withDatabase,
 } from '../../src/database/database-admin';
+import { buildingTemplateName } from './test-database-names';
 import { templateDatabaseName } from './template-database';
+import {
+  currentTestRun,
+  endTestRun,
+  sessionKeepsProcessAlive,
+  startTestRun,
+  sweepTestDatabases,
+  TestRun,
+  withSweepLock,
+} from './test-run';
 
-/** Builds the migrated template database once; each test file clones it (see test-database.ts). */
+/**
+ * Registers this Jest run, sweeps what dead runs left behind and builds the migrated template
+ * once; each test file clones it (see test-database.ts). global-teardown.ts drops the clones.
+ */
 export default async function globalSetup(): Promise<void> {
   loadEnvFile();
   const ownerUrl = process.env.DATABASE_OWNER_URL;
   if (!ownerUrl) throw new Error('DATABASE_OWNER_URL is not set: run the tests with `npm test`.');
-  const template = templateDatabaseName();
-  if (await databaseExists(ownerUrl, template)) return;
-
-  const building = `${template}_building_${process.pid}`;
-  await createDatabase(ownerUrl, building);
-  await migrateDatabase(withDatabase(ownerUrl, building));
-  const client = new Client({ connectionString: withDatabase(ownerUrl, 'postgres') });
-  await client.connect();
+  if (currentTestRun()) return;
+  const run = await startTestRun(ownerUrl, templateDatabaseName());
   try {
-    try {
-      await client.query(`ALTER DATABASE "${building}" RENAME TO "${template}"`);
-    } catch (error) {
-      // Another Jest run built the same template meanwhile: use theirs.
-      if (!(await databaseExists(ownerUrl, template))) throw error;
-      await dropDatabase(ownerUrl, building);
-      return;
-    }
-    // Concurrent runs on other migration sets (e.g. parallel branches) keep their templates.
-    if (process.env.BEACON_KEEP_TEMPLATES === '1') return;
-    const stale = await client.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE datname LIKE 'beacon\\_tpl\\_%' AND datname <> $1`,
-      [template],
-    );
-    for (const { datname } of stale.rows) await dropDatabase(ownerUrl, datname).catch(() => undefined);
-  } finally {
-    await client.end();
+    await prepareTemplate(run);
+  } catch (error) {
+    await endTestRun(run);
+    throw error;
+  }
+  sessionKeepsProcessAlive(run, false);
+}
+
+async function prepareTemplate({ ownerUrl, template, runId, session }: TestRun): Promise<void> {
+  const keepTemplates = process.env.BEACON_KEEP_TEMPLATES === '1';
+  const templateExists = await withSweepLock(session, async () => {
+    await sweepTestDatabases(session, { currentTemplate: template, keepTemplates });
+    return databaseExists(ownerUrl, template);
+  });
+  if (templateExists) return;
+
+  const building = buildingTemplateName(template, runId);
+  try {
+    await createDatabase(ownerUrl, building);
+    await migrateDatabase(withDatabase(ownerUrl, building));
+    await session.query(`ALTER DATABASE "${building}" RENAME TO "${template}"`);
+  } catch (error) {
+    await dropDatabase(ownerUrl, building);
+    // Another Jest run built the same template meanwhile: use theirs.
+    if (!(await databaseExists(ownerUrl, template))) throw error;
   }
 }

@@ -50,16 +50,14 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const prefix = isolateQueuePrefix();
   const redisUrl = process.env.REDIS_URL!;
   Object.assign(process.env, options.env ?? {});
-  const moduleRef = await Test.createTestingModule({
-    imports: [options.root ?? AppModule, ...(options.imports ?? [])],
-    controllers: options.controllers ?? [],
-  }).compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(fastifyAdapter(loadConfig()), {
-    bufferLogs: true,
-  });
-  await configureHttpApp(app);
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
+  let app: NestFastifyApplication;
+  try {
+    app = await bootTestApp(options);
+  } catch (error) {
+    await database.drop();
+    await deleteRedisKeys(prefix, redisUrl);
+    throw error;
+  }
   return {
     app,
     database,
@@ -70,4 +68,18 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       await deleteRedisKeys(prefix, redisUrl);
     },
   };
+}
+
+async function bootTestApp(options: TestAppOptions): Promise<NestFastifyApplication> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [options.root ?? AppModule, ...(options.imports ?? [])],
+    controllers: options.controllers ?? [],
+  }).compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(fastifyAdapter(loadConfig()), {
+    bufferLogs: true,
+  });
+  await configureHttpApp(app);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
 }

@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { createDatabase, dropDatabase, withDatabase } from '../../src/database/database-admin';
 import { templateDatabaseName } from './template-database';
+import { cloneDatabaseName } from './test-database-names';
+import { TEST_RUN_ENV } from './test-run';
 
 export interface TestDatabase {
   name: string;
@@ -13,14 +14,17 @@ export interface TestDatabase {
 
 /**
  * A private, freshly migrated database cloned from the template, so test files run in
- * parallel and share nothing. Points DATABASE_URL / DATABASE_OWNER_URL at it.
+ * parallel and share nothing. Points DATABASE_URL / DATABASE_OWNER_URL at it. Its name carries
+ * the run's id, so the run's teardown drops it even when the file never calls drop().
  */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const baseOwnerUrl = process.env.BEACON_TEST_BASE_OWNER_URL ?? process.env.DATABASE_OWNER_URL!;
   const baseAppUrl = process.env.BEACON_TEST_BASE_APP_URL ?? process.env.DATABASE_URL!;
   process.env.BEACON_TEST_BASE_OWNER_URL = baseOwnerUrl;
   process.env.BEACON_TEST_BASE_APP_URL = baseAppUrl;
-  const name = `beacon_test_${randomBytes(6).toString('hex')}`;
+  const runId = process.env[TEST_RUN_ENV];
+  if (!runId) throw new Error(`${TEST_RUN_ENV} is not set: test databases need Jest's global setup (npm test).`);
+  const name = cloneDatabaseName(runId);
   await createDatabase(baseOwnerUrl, name, templateDatabaseName());
   const database: TestDatabase = {
     name,
