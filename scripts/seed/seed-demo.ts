@@ -10,6 +10,7 @@ import { loadProgram, loadSettings } from '../../src/modules/loyalty/activities/
 import { expiryFor } from '../../src/modules/loyalty/ledger/expiry-policy';
 import { credit, lockAccount } from '../../src/modules/loyalty/ledger/ledger';
 import { validateRuleDefinition } from '../../src/modules/loyalty/rules/rule-definition';
+import { insertRule } from '../../src/modules/loyalty/rules/rules.service';
 import { loadTiers, upgradeIfEarned } from '../../src/modules/loyalty/tiers/tier-standing';
 import {
   DEMO_ACCESS_LEVELS,
@@ -233,28 +234,7 @@ async function seedRules({ manager, tenantId, programId }: Seeding): Promise<num
     `SELECT name AS key FROM rules WHERE tenant_id = $1 AND program_id = $2`,
     [tenantId, programId],
   );
-  for (const rule of toAdd) {
-    await manager.query(
-      `INSERT INTO rules (tenant_id, program_id, name, rule_type, custom_type, priority, stacking, conditions, effect,
-                          caps, start_date, end_date, active)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-      [
-        tenantId,
-        programId,
-        rule.name,
-        rule.rule_type,
-        rule.custom_type,
-        rule.priority,
-        rule.stacking,
-        JSON.stringify(rule.conditions),
-        JSON.stringify(rule.effect),
-        JSON.stringify(rule.caps),
-        rule.start_date,
-        rule.end_date,
-        rule.active,
-      ],
-    );
-  }
+  for (const rule of toAdd) await insertRule(manager, tenantId, programId, rule);
   return toAdd.length;
 }
 

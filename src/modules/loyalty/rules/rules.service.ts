@@ -18,7 +18,7 @@ import { RULE_COLUMNS, toEvaluableRule } from '../activities/earning-context';
 import { CreateRuleDto, RuleDto, RuleListQueryDto, UpdateRuleDto } from './dto/rule.dto';
 import { RuleDefinition, validateRuleDefinition, validateRulePatch } from './rule-definition';
 
-type RuleRow = Parameters<typeof toEvaluableRule>[0] & {
+export type RuleRow = Parameters<typeof toEvaluableRule>[0] & {
   created_at: Date;
   updated_at: Date;
   /** created_at to the microsecond, so that a page boundary never falls between two rows. */
@@ -45,6 +45,39 @@ function toRuleDto(row: RuleRow): RuleDto {
 }
 
 /** Plain JSON of the request body (the validation pipe hands over a class instance). */
+/** A validated definition's columns, name to active, in the order of INSERT and UPDATE below. */
+function storedValues(definition: RuleDefinition): unknown[] {
+  return [
+    definition.name,
+    definition.rule_type,
+    definition.custom_type,
+    definition.priority,
+    definition.stacking,
+    JSON.stringify(definition.conditions),
+    JSON.stringify(definition.effect),
+    JSON.stringify(definition.caps),
+    definition.start_date,
+    definition.end_date,
+    definition.active,
+  ];
+}
+
+/** Stores a rule validated by validateRuleDefinition in `programId` (the API, and the demo seed). */
+export async function insertRule(
+  manager: EntityManager,
+  tenantId: string,
+  programId: string,
+  definition: RuleDefinition,
+): Promise<RuleRow> {
+  const [row] = (await manager.query(
+    `INSERT INTO rules (tenant_id, program_id, name, rule_type, custom_type, priority, stacking, conditions, effect,
+                        caps, start_date, end_date, active)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING ${COLUMNS}`,
+    [tenantId, programId, ...storedValues(definition)],
+  )) as RuleRow[];
+  return row;
+}
+
 const plain = (body: object): Record<string, unknown> =>
   Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
 
@@ -97,12 +130,7 @@ export class RulesService {
     return this.idempotency.execute(request, 201, async (manager) => {
       const programId = await this.resolveProgram(manager, tenantId, definition.program_id);
       await this.checkTiers(manager, tenantId, programId, definition);
-      const [row] = (await manager.query(
-        `INSERT INTO rules (tenant_id, program_id, name, rule_type, custom_type, priority, stacking, conditions, effect,
-                            caps, start_date, end_date, active)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING ${COLUMNS}`,
-        [tenantId, programId, ...this.storedValues(definition)],
-      )) as RuleRow[];
+      const row = await insertRule(manager, tenantId, programId, definition);
       const created = toRuleDto(row);
       await this.audit.record(manager, tenantId, caller, {
         action: 'rule.created',
@@ -137,7 +165,7 @@ export class RulesService {
         `UPDATE rules SET name = $3, rule_type = $4, custom_type = $5, priority = $6, stacking = $7, conditions = $8,
                 effect = $9, caps = $10, start_date = $11, end_date = $12, active = $13, updated_at = now()
           WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
-        [tenantId, existing.id, ...this.storedValues(definition)],
+        [tenantId, existing.id, ...storedValues(definition)],
       )) as [RuleRow[], number];
       await this.audit.record(manager, tenantId, caller, {
         action: 'rule.updated',
@@ -148,22 +176,6 @@ export class RulesService {
       });
       return toRuleDto(row);
     });
-  }
-
-  private storedValues(definition: RuleDefinition): unknown[] {
-    return [
-      definition.name,
-      definition.rule_type,
-      definition.custom_type,
-      definition.priority,
-      definition.stacking,
-      JSON.stringify(definition.conditions),
-      JSON.stringify(definition.effect),
-      JSON.stringify(definition.caps),
-      definition.start_date,
-      definition.end_date,
-      definition.active,
-    ];
   }
 
   private async find(manager: EntityManager, tenantId: string, ruleId: string, forUpdate: boolean): Promise<RuleRow> {
