@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { HttpLoad, HttpLoadOutcome, unexpected } from './http-call';
 import { ConnectionPool, encodeCall } from './http-connections';
 import { closedLoop, openLoop } from './load';
@@ -30,22 +30,27 @@ async function generate(load: HttpLoad): Promise<HttpLoadOutcome> {
   // event loop's longest delay is reported beside the server's.
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
+  const cpuBefore = cpuSeconds('/proc/thread-self/stat');
   try {
     const timed =
       load.rate === undefined
         ? await closedLoop(operation, { concurrency: load.connections, seconds: load.seconds })
         : await openLoop(operation, { rate: load.rate, connections: load.connections, seconds: load.seconds });
     delay.disable();
-    return { ...timed, wrapped, cpuSeconds: cpuSeconds('/proc/thread-self/stat'), loopDelayMaxMs: delay.max / 1e6 };
+    const cpuSpent = cpuSeconds('/proc/thread-self/stat') - cpuBefore;
+    return { ...timed, wrapped, cpuSeconds: cpuSpent, loopDelayMaxMs: delay.max / 1e6 };
   } finally {
     connections.destroy();
   }
 }
 
 const port = parentPort;
-if (!port) throw new Error('http-load.worker runs as a worker thread (see measureHttp in harness.ts)');
-generate(workerData as HttpLoad).then(
-  (outcome) =>
-    port.postMessage(outcome, 'latencies' in outcome ? [outcome.latencies.buffer, outcome.starts.buffer] : []),
-  (error: unknown) => port.postMessage({ error: error instanceof Error ? error.message : String(error) }),
+if (!port) throw new Error('http-load.worker runs as a worker thread (see inWorker in harness.ts)');
+// One load at a time, each asked for by a message; the thread stays (and its code stays optimised) between them.
+port.on('message', (load: HttpLoad) =>
+  generate(load).then(
+    (outcome) =>
+      port.postMessage(outcome, 'latencies' in outcome ? [outcome.latencies.buffer, outcome.starts.buffer] : []),
+    (error: unknown) => port.postMessage({ error: error instanceof Error ? error.message : String(error) }),
+  ),
 );
