@@ -55,18 +55,6 @@ export async function migrateDatabase(ownerUrl: string): Promise<string[]> {
   }
 }
 
-/** SQL that would bring the database in line with the entities; empty when nothing drifted. */
-export async function schemaDrift(ownerUrl: string): Promise<string[]> {
-  const dataSource = createDataSource({ url: ownerUrl, applicationName: 'beacon-schema-check' });
-  await dataSource.initialize();
-  try {
-    const sql = await dataSource.driver.createSchemaBuilder().log();
-    return sql.upQueries.map((query) => query.query);
-  } finally {
-    await dataSource.destroy();
-  }
-}
-
 /** Runs `work` against a throw-away, freshly migrated database, dropped afterwards. */
 export async function withScratchDatabase<T>(ownerUrl: string, work: (url: string) => Promise<T>): Promise<T> {
   const name = `beacon_scratch_${randomBytes(6).toString('hex')}`;

@@ -44,21 +44,20 @@ export class GamificationListener implements ActivityListener, OnModuleInit {
     events.push(...unlocked.events);
     const earned: Earned[] = [...unlocked.earned];
     if (activity.points > 0) earned.push({ points: activity.points, at: activity.earnedAt });
-    await this.leaderboards.addEarned(manager, activity.tenantId, activity.customerId, earned, {
-      listed: activity.reads[LeaderboardsService.listedRead.name] === true,
-      timeZone: activity.timeZone,
-    });
+    await this.leaderboards.addEarned(
+      manager,
+      activity.tenantId,
+      activity.customerId,
+      earned,
+      LeaderboardsService.standingOfRead(activity),
+    );
     return events;
   }
 
   async onRefundApplied(manager: EntityManager, refund: AppliedRefund): Promise<DomainEvent[]> {
-    await this.leaderboards.addRefund(manager, refund);
-    if (refund.gained <= 0) return [];
-    const unlocked = await this.achievements.evaluatePointsEarned(manager, refund, refund.gained);
-    await this.leaderboards.addEarned(manager, refund.tenantId, refund.customerId, unlocked.earned, {
-      listed: refund.reads[LeaderboardsService.listedRead.name] === true,
-      timeZone: refund.timeZone,
-    });
-    return unlocked.events;
+    const unlocked =
+      refund.gained > 0 ? await this.achievements.evaluatePointsEarned(manager, refund, refund.gained) : undefined;
+    await this.leaderboards.addRefund(manager, refund, unlocked?.earned);
+    return unlocked?.events ?? [];
   }
 }

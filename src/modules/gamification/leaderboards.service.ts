@@ -181,21 +181,31 @@ export class LeaderboardsService implements BeforeApplicationShutdown {
    * spending or expiry never lowered them; counting only what was taken back would let a customer
    * buy, spend the points at once, refund, and keep the rank the purchase gave them. The rebuild
    * counts the same (`points - shortfall` of each `reverse` row; see EARNED_BY_CUSTOMER).
+   * `alsoEarned`: what else the refund paid (badges its goodwill unlocked), in the same increment.
    */
-  async addRefund(manager: EntityManager, refund: AppliedRefund): Promise<void> {
+  async addRefund(manager: EntityManager, refund: AppliedRefund, alsoEarned: Earned[] = []): Promise<void> {
     await this.addEarned(
       manager,
       refund.tenantId,
       refund.customerId,
       [
         { points: refund.gained, at: refund.earnedAt },
+        ...alsoEarned,
         ...refund.reversals.map((reversal) => ({
           points: -(reversal.taken + reversal.shortfall),
           at: reversal.earnedAt,
         })),
       ],
-      { listed: refund.reads[LeaderboardsService.listedRead.name] === true, timeZone: refund.timeZone },
+      LeaderboardsService.standingOfRead(refund),
     );
+  }
+
+  /** The customer's standing as the activity's reads found it (see listedRead), so addEarned need not ask. */
+  static standingOfRead(earning: { reads: Readonly<Record<string, unknown>>; timeZone: string }): {
+    listed: boolean;
+    timeZone: string;
+  } {
+    return { listed: earning.reads[LeaderboardsService.listedRead.name] === true, timeZone: earning.timeZone };
   }
 
   /** Whether the customer's earnings reach the boards, read with the activity (see ActivityListener.reads). */

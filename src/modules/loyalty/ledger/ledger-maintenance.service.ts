@@ -83,19 +83,12 @@ export class LedgerMaintenanceService {
    * Makes spendable the held points whose pending period has ended by `now`, then writes off the
    * spendable points that have expired by then, in every tenant.
    */
-  async releaseAndExpirePoints(now = new Date(), batchSize = ACCOUNTS_PER_BATCH): Promise<PointsRunSummary> {
-    const summary: PointsRunSummary = { tenants: 0, accounts: 0, released: 0, expired: 0, failed: 0 };
-    for (const tenantId of await this.tenantIds()) {
-      summary.tenants += 1;
-      try {
-        const result = await this.releaseAndExpirePointsOfTenant(tenantId, now, batchSize);
-        for (const key of ['accounts', 'released', 'expired', 'failed'] as const) summary[key] += result[key];
-      } catch (error) {
-        summary.failed += 1;
-        this.logger.warn(`points pass skipped tenant ${tenantId}: ${messageOf(error)}`);
-      }
-    }
-    return summary;
+  releaseAndExpirePoints(now = new Date(), batchSize = ACCOUNTS_PER_BATCH): Promise<PointsRunSummary> {
+    return this.inEveryTenant(
+      'points pass',
+      { tenants: 0, accounts: 0, released: 0, expired: 0, failed: 0 },
+      (tenantId) => this.releaseAndExpirePointsOfTenant(tenantId, now, batchSize),
+    );
   }
 
   /**
@@ -149,20 +142,12 @@ export class LedgerMaintenanceService {
    * whose policy is 'never' are reviewed too: an upgrade can be due without a new earn (a tier
    * added or a threshold lowered, a reversal leaving a qualifying window).
    */
-  async reviewTiers(now = new Date(), batchSize = ACCOUNTS_PER_BATCH): Promise<TierReviewSummary> {
-    const summary: TierReviewSummary = { tenants: 0, programs: 0, reviewed: 0, upgraded: 0, downgraded: 0, failed: 0 };
-    for (const tenantId of await this.tenantIds()) {
-      summary.tenants += 1;
-      try {
-        const result = await this.reviewTiersOfTenant(tenantId, now, batchSize);
-        for (const key of ['programs', 'reviewed', 'upgraded', 'downgraded', 'failed'] as const)
-          summary[key] += result[key];
-      } catch (error) {
-        summary.failed += 1;
-        this.logger.warn(`tier review skipped tenant ${tenantId}: ${messageOf(error)}`);
-      }
-    }
-    return summary;
+  reviewTiers(now = new Date(), batchSize = ACCOUNTS_PER_BATCH): Promise<TierReviewSummary> {
+    return this.inEveryTenant(
+      'tier review',
+      { tenants: 0, programs: 0, reviewed: 0, upgraded: 0, downgraded: 0, failed: 0 },
+      (tenantId) => this.reviewTiersOfTenant(tenantId, now, batchSize),
+    );
   }
 
   async reviewTiersOfTenant(
@@ -268,6 +253,30 @@ export class LedgerMaintenanceService {
       await appendToOutbox(manager, tenantId, events);
       return { released, expired };
     });
+  }
+
+  /**
+   * Runs a pass tenant by tenant and adds up the counts of each into `summary`. A tenant that
+   * fails as a whole is counted as one failure and the pass goes on with the next.
+   */
+  private async inEveryTenant<S extends { tenants: number; failed: number }>(
+    pass: string,
+    summary: S,
+    work: (tenantId: string) => Promise<Partial<S>>,
+  ): Promise<S> {
+    const totals = summary as unknown as Record<string, number>;
+    for (const tenantId of await this.tenantIds()) {
+      totals.tenants += 1;
+      try {
+        const result = await work(tenantId);
+        for (const [key, value] of Object.entries(result))
+          if (key !== 'tenants' && typeof value === 'number') totals[key] += value;
+      } catch (error) {
+        totals.failed += 1;
+        this.logger.warn(`${pass} skipped tenant ${tenantId}: ${messageOf(error)}`);
+      }
+    }
+    return summary;
   }
 
   private async tenantIds(): Promise<string[]> {

@@ -44,7 +44,6 @@ function toRuleDto(row: RuleRow): RuleDto {
   };
 }
 
-/** Plain JSON of the request body (the validation pipe hands over a class instance). */
 /** A validated definition's columns, name to active, in the order of INSERT and UPDATE below. */
 function storedValues(definition: RuleDefinition): unknown[] {
   return [
@@ -78,6 +77,7 @@ export async function insertRule(
   return row;
 }
 
+/** Plain JSON of the request body (the validation pipe hands over a class instance). */
 const plain = (body: object): Record<string, unknown> =>
   Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
 
